@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make run` and `make test`. Both rest on `make install`,
+# which only sets up and is quick when nothing changed.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: pango for WeasyPrint, HarfBuzz's subsetter (without it WeasyPrint subsets
+# fonts in Python, ~7 s per font face), the CJK fonts, pdftotext/pdftoppm, and chromium for
+# the browser tests (Playwright drives Debian's chromium, never a downloaded browser).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium nodejs npm
+
+.PHONY: install run test system-deps migrate demo clean
+
+install: system-deps $(VENV)/.installed node_modules/.installed
+
+system-deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+		echo "Installing system packages: $(APT_PACKAGES)"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+	@command -v npm >/dev/null || { echo "npm is missing"; exit 1; }
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "应用地址: http://$(HOST):$(PORT)/   管理后台: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

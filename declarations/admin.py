@@ -1,0 +1,109 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    BudgetYear,
+    CoverNote,
+    DepartmentDeclaration,
+    FinanceBureau,
+    GoalItem,
+    Indicator,
+    MoneyLine,
+    ProjectDeclaration,
+    SafeguardMeasure,
+    SpendingCheckpoint,
+    SubGoal,
+    Unit,
+)
+
+
+@admin.register(FinanceBureau)
+class FinanceBureauAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "layout", "title_prefix"]
+    list_filter = ["province", "layout"]
+    search_fields = ["name", "province"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "bureau"]
+    list_filter = ["bureau"]
+    list_select_related = ["parent", "bureau"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent", "bureau"]
+
+
+@admin.register(BudgetYear)
+class BudgetYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "is_open"]
+
+
+@admin.register(CoverNote)
+class CoverNoteAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "year", "signed_on"]
+    list_filter = ["year"]
+    search_fields = ["title", "unit__name"]
+
+
+class MoneyLineInline(admin.TabularInline):
+    model = MoneyLine
+    extra = 0
+    fields = ["direction", "kind", "order", "amount", "half_year_amount", "share", "prior_amount_1", "prior_amount_2"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = [
+        "term", "order", "subcategory", "name", "description", "comparator", "number", "unit", "text_value",
+        "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2",
+    ]
+    autocomplete_fields = ["subcategory"]
+
+
+class SubGoalInline(admin.StackedInline):
+    model = SubGoal
+    extra = 0
+
+
+class SafeguardInline(admin.TabularInline):
+    model = SafeguardMeasure
+    extra = 0
+
+
+class GoalItemInline(admin.TabularInline):
+    model = GoalItem
+    extra = 0
+
+
+class SpendingCheckpointInline(admin.TabularInline):
+    model = SpendingCheckpoint
+    extra = 0
+
+
+@admin.register(DepartmentDeclaration)
+class DepartmentDeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "year", "status", "updated_at"]
+    list_filter = ["year", "status", "unit__bureau"]
+    list_select_related = ["unit", "year"]
+    search_fields = ["unit__name", "unit__code", "department_name"]
+    autocomplete_fields = ["unit"]
+    inlines = [SubGoalInline, SafeguardInline, MoneyLineInline, IndicatorInline]
+
+
+@admin.register(ProjectDeclaration)
+class ProjectDeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "unit", "year", "budget", "status"]
+    list_filter = ["year", "status", "unit__bureau", "category"]
+    list_select_related = ["unit", "year"]
+    search_fields = ["name", "code", "unit__name"]
+    autocomplete_fields = ["unit"]
+    inlines = [GoalItemInline, SpendingCheckpointInline, MoneyLineInline, IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "subcategory", "value_display", "basis", "project", "department"]
+    list_filter = ["term", "subcategory__category__framework__layout"]
+    list_select_related = ["subcategory__category", "project", "department__unit"]
+    search_fields = ["name", "description", "basis"]

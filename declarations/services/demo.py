@@ -1,0 +1,61 @@
+"""The demo: five published seed documents, their layouts and one account per role."""
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Role, User
+
+from ..models import FinanceBureau, Unit
+from .documents import document_load, frameworks_load_dir, read_yaml
+
+DEMO_DIR = Path(settings.BASE_DIR) / "declarations" / "fixtures" / "demo"
+FRAMEWORK_DIR = Path(settings.BASE_DIR) / "indicators" / "fixtures" / "frameworks"
+USERS_FILE = DEMO_DIR / "users.yaml"
+
+
+def demo_document_paths():
+    return sorted(path for path in DEMO_DIR.glob("*.yaml") if path != USERS_FILE)
+
+
+def _user(spec, role, password, *, bureau=None, unit=None):
+    user = User.objects.filter(username=spec["username"]).first()
+    if user is not None:
+        return user, False
+    user = User(
+        username=spec["username"],
+        last_name=spec.get("last_name", ""),
+        role=role,
+        bureau=bureau,
+        unit=unit,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def demo_users_load(*, data):
+    password = data["password"]
+    accounts = []
+    for spec in data.get("administrators", []):
+        accounts.append(_user(spec, Role.ADMIN, password)[0])
+    for spec in data.get("reviewers", []):
+        bureau = FinanceBureau.objects.get(name=spec["bureau"])
+        accounts.append(_user(spec, Role.REVIEWER, password, bureau=bureau)[0])
+    for spec in data.get("fillers", []):
+        unit = Unit.objects.get(bureau__name=spec["bureau"], name=spec["unit"])
+        accounts.append(_user(spec, Role.FILLER, password, bureau=unit.bureau, unit=unit)[0])
+    return accounts, password
+
+
+@transaction.atomic
+def demo_load():
+    """Load frameworks, the five seed documents and the demo users. A second run changes nothing."""
+    frameworks_load_dir(FRAMEWORK_DIR)
+    results = [document_load(data=read_yaml(path)) for path in demo_document_paths()]
+    accounts, password = demo_users_load(data=read_yaml(USERS_FILE))
+    return results, accounts, password

@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from . import selectors
+from .values import format_amount
+
+
+@login_required
+def home(request):
+    return render(request, "declarations/home.html", {"years": selectors.declarations_by_year(request.user)})
+
+
+def _check_view_permission(user, declaration):
+    # The selector already limits the queryset; the rule is the same scope said once more.
+    if not user.has_perm("declarations.view_declaration", declaration):
+        raise PermissionDenied
+
+
+@login_required
+def project_detail(request, pk):
+    project = selectors.project_declaration_for(request.user, pk)
+    _check_view_permission(request.user, project)
+    indicators = project.indicators.select_related("subcategory__category")
+    return render(
+        request,
+        "declarations/project_detail.html",
+        {
+            "project": project,
+            "goal_items": project.goal_items.all(),
+            "spending_plan": project.spending_plan.all(),
+            "money_lines": project.money_lines.all(),
+            "rows": selectors.indicator_rows(indicators),
+            "amounts": {
+                field: format_amount(getattr(project, field))
+                for field in ("budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total")
+            },
+        },
+    )
+
+
+@login_required
+def department_detail(request, pk):
+    department = selectors.department_declaration_for(request.user, pk)
+    _check_view_permission(request.user, department)
+    indicators = list(department.indicators.select_related("subcategory__category"))
+    return render(
+        request,
+        "declarations/department_detail.html",
+        {
+            "department": department,
+            "sub_goals": department.sub_goals.all(),
+            "safeguards": department.safeguards.all(),
+            "money_lines": department.money_lines.all(),
+            "long_rows": selectors.indicator_rows([i for i in indicators if i.term == "long"]),
+            "annual_rows": selectors.indicator_rows([i for i in indicators if i.term == "annual"]),
+            "projects": department.unit.projectdeclarations.filter(year=department.year),
+        },
+    )

@@ -1,0 +1,56 @@
+import pytest
+
+from accounts.models import User
+from declarations.models import ProjectDeclaration, Unit
+
+SEEDS = {
+    "hebei-zunhua-2024": ("遵化市信访局", 2024),
+    "hebei-laoting-2025": ("乐亭县信访局本级", 2025),
+    "jiangsu-rugao-2024": ("如皋市信访局", 2024),
+    "hubei-yangxin-2026": ("阳新县信访局", 2026),
+    "ningxia-guyuan-2021": ("固原市信访局", 2021),
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the demo: the five seed documents and the demo users."""
+    from declarations.services.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+@pytest.fixture
+def filler(db):
+    return User.objects.get(username="zunhua-xfj")
+
+
+@pytest.fixture
+def reviewer(db):
+    return User.objects.get(username="zunhua-czj")
+
+
+@pytest.fixture
+def other_filler(db):
+    return User.objects.get(username="rugao-xfj")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return User.objects.get(username="rugao-czj")
+
+
+@pytest.fixture
+def administrator(db):
+    return User.objects.get(username="admin")
+
+
+@pytest.fixture
+def zunhua_project(db):
+    return ProjectDeclaration.objects.get(unit__name="遵化市信访局", code="13028124P00096710001G")
+
+
+@pytest.fixture
+def zunhua_unit(db):
+    return Unit.objects.get(name="遵化市信访局")
