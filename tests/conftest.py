@@ -54,3 +54,9 @@ def zunhua_project(db):
 @pytest.fixture
 def zunhua_unit(db):
     return Unit.objects.get(name="遵化市信访局")
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their transactional database is emptied after each of them,
+    while every other test relies on the demo loaded once per session."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
