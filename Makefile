@@ -8,7 +8,7 @@ PORT ?= 8000
 # Debian packages: pango for WeasyPrint, HarfBuzz's subsetter (without it WeasyPrint subsets
 # fonts in Python, ~7 s per font face), the CJK fonts, pdftotext/pdftoppm, and chromium for
 # the browser tests (Playwright drives Debian's chromium, never a downloaded browser).
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium nodejs npm
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium
 
 .PHONY: install run test system-deps migrate demo clean
 
@@ -21,7 +21,9 @@ system-deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
 	fi
-	@command -v npm >/dev/null || { echo "npm is missing"; exit 1; }
+	@command -v npm >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
