@@ -1,0 +1,167 @@
+"""Shared pieces of the layouts: one read of a unit's document, amounts, merged indicator rows."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from indicators.models import Framework
+
+from ..models import CoverNote, DepartmentDeclaration, Indicator, ProjectDeclaration, Unit
+from ..values import format_amount, format_number
+from .document import LABEL, NUMBER, Cell, label, value
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def numeral(n):
+    """1 → 一, 12 → 十二: the numbering of （一）（二） items."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    if n < 20:
+        return "十" + NUMERALS[n - 11]
+    tens, ones = divmod(n, 10)
+    return NUMERALS[tens - 1] + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def paragraphs(content):
+    """Blank-line or line-break separated paragraphs of a stored text."""
+    return [line.strip() for line in (content or "").splitlines() if line.strip()]
+
+
+@dataclass
+class DocumentData:
+    unit: Unit
+    year: int
+    cover: CoverNote | None
+    department: DepartmentDeclaration | None
+    projects: list[ProjectDeclaration]
+    frameworks: dict  # table kind → Framework with categories and subcategories prefetched
+
+    @property
+    def bureau(self):
+        return self.unit.bureau
+
+    @property
+    def layout_code(self):
+        return self.unit.bureau.layout.code
+
+
+def _indicators():
+    return Prefetch("indicators", queryset=Indicator.objects.select_related("subcategory__category"))
+
+
+def load_document_data(unit, year, *, project_ids=None, with_department=True):
+    """Everything one unit prints for one year, in a fixed number of queries."""
+    unit = Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
+    department = None
+    if with_department:
+        department = (
+            DepartmentDeclaration.objects.filter(unit=unit, year__year=year)
+            .select_related("year")
+            .prefetch_related("sub_goals", "safeguards", "money_lines", _indicators())
+            .first()
+        )
+    projects = ProjectDeclaration.objects.filter(unit=unit, year__year=year).select_related("year")
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+    projects = list(
+        projects.order_by("order", "id").prefetch_related("goal_items", "spending_plan", "money_lines", _indicators())
+    )
+    frameworks = {
+        framework.table_kind: framework
+        for framework in Framework.objects.filter(layout_id=unit.bureau.layout_id).prefetch_related(
+            "categories__subcategories"
+        )
+    }
+    cover = CoverNote.objects.filter(unit=unit, year__year=year).first()
+    return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
+
+
+def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True):
+    """An amount in 万元: printed text plus the number and format Excel needs."""
+    if amount is None and blank_if_none:
+        return value("", colspan, rowspan)
+    amount = Decimal(amount or 0)
+    if decimals is None:
+        shown = format_amount(amount)
+        places = len(shown.split(".")[1]) if "." in shown else 0
+    else:
+        shown = format_amount(amount, decimals)
+        places = decimals
+    number_format = "0" + ("." + "0" * places if places else "")
+    if suffix:
+        number_format += f'"{suffix}"'
+    return Cell(
+        text=f"{shown}{suffix}", colspan=colspan, rowspan=rowspan, kind=NUMBER, number=amount, number_format=number_format
+    )
+
+
+def percent_cell(percent, colspan=1, rowspan=1):
+    """A percentage as printed (30%, 83.99%); text in Excel too, as the declaration states it."""
+    if percent is None:
+        return value("", colspan, rowspan)
+    return value(f"{format_number(Decimal(percent))}%", colspan, rowspan)
+
+
+def sum_amounts(amounts):
+    present = [a for a in amounts if a is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def indicator_rows(
+    indicators,
+    framework,
+    cells_for,
+    *,
+    category_label=lambda number, category: category.name,
+    include_empty_subcategories=False,
+    empty_cells=None,
+    category_colspan=1,
+    subcategory_colspan=1,
+):
+    """Rows of an indicator table in framework order, 一级 and 二级 merged down over their rows.
+
+    `cells_for(indicator)` gives the cells right of the 二级; with include_empty_subcategories
+    a framework 二级 without indicators still prints, with `empty_cells()` (固原's 选填 rows).
+    """
+    by_subcategory = {}
+    for indicator in indicators:
+        by_subcategory.setdefault(indicator.subcategory_id, []).append(indicator)
+    groups = []  # (category, number, [(subcategory, [indicators or None])])
+    categories = list(framework.categories.all()) if framework else []
+    known = set()
+    for number, category in enumerate(categories, start=1):
+        subs = []
+        for sub in category.subcategories.all():
+            known.add(sub.pk)
+            items = sorted(by_subcategory.get(sub.pk, []), key=lambda i: (i.order, i.pk or 0))
+            if items:
+                subs.append((sub, items))
+            elif include_empty_subcategories:
+                subs.append((sub, [None]))
+        if subs:
+            groups.append((category, number, subs))
+    stray = [i for i in indicators if i.subcategory_id not in known]
+    if stray:  # an indicator of another framework still prints, after the rest
+        raise ValueError(f"指标不属于本版式的指标框架：{', '.join(i.name for i in stray)}")
+    rows = []
+    for category, number, subs in groups:
+        category_span = sum(len(items) for _sub, items in subs)
+        first_of_category = True
+        for sub, items in subs:
+            first_of_sub = True
+            for indicator in items:
+                row = []
+                if first_of_category:
+                    row.append(Cell(category_label(number, category), category_colspan, category_span, LABEL))
+                if first_of_sub:
+                    row.append(Cell(sub.label, subcategory_colspan, len(items), LABEL))
+                row += cells_for(indicator) if indicator is not None else empty_cells()
+                rows.append(row)
+                first_of_category = first_of_sub = False
+    return rows
+
+
+def header_row(*names, spans=None):
+    spans = spans or [1] * len(names)
+    return [label(name, span) for name, span in zip(names, spans)]

@@ -1,0 +1,53 @@
+"""What every layout definition provides; a new region is a new subclass in its own module."""
+from ..builders import DocumentData
+from ..document import Document
+
+
+class LayoutDefinition:
+    code = ""
+    verbose_name = ""
+    amount_decimals: int | None = 2  # how amounts print: 2 → 16.00, 6 → 2.000000, None → as short as exact
+
+    def document(self, data: DocumentData) -> Document:
+        """The unit's whole document for the year, as its finance bureau publishes it."""
+        blocks = []
+        if data.department is not None:
+            blocks += self.department_blocks(data)
+        for number, project in enumerate(self.printed_projects(data), start=1):
+            blocks.append(self.project_table(data, project, number))
+        return Document(title=self.document_title(data), filename=self.filename(data), blocks=blocks)
+
+    def printed_projects(self, data):
+        return [project for project in data.projects if project.has_table]
+
+    def department_document(self, data: DocumentData) -> Document:
+        return Document(
+            title=f"{self.document_title(data)}（部门整体）",
+            filename=f"{self.filename(data)}-部门整体",
+            blocks=self.department_blocks(data),
+        )
+
+    def project_document(self, data: DocumentData, project) -> Document:
+        number = next((n for n, p in enumerate(self.printed_projects(data), start=1) if p.pk == project.pk), 1)
+        return Document(
+            title=f"{data.year}年 {project.name}绩效目标表",
+            filename=f"{data.year}-{data.unit.name}-{project.name}",
+            blocks=[self.project_table(data, project, number)],
+        )
+
+    def document_title(self, data):
+        return f"{data.unit.name}{data.year}年预算绩效目标"
+
+    def filename(self, data):
+        return f"{data.year}-{data.unit.name}-绩效目标"
+
+    def department_blocks(self, data):  # pragma: no cover - every layout defines it
+        raise NotImplementedError
+
+    def project_table(self, data, project, number):  # pragma: no cover - every layout defines it
+        raise NotImplementedError
+
+    def money(self, amount, **kwargs):
+        from ..builders import amount_cell
+
+        return amount_cell(amount, decimals=self.amount_decimals, **kwargs)

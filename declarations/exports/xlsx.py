@@ -1,0 +1,207 @@
+"""Excel writer: one sheet per table (and one for the prose), merged cells as in the PDF."""
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+from .document import LABEL, NUMBER, TEXT, Heading, Letter, Paragraph, Table, TitlePage, Toc
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
+FONT = "宋体"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+SHEET_NAME_BAD = re.compile(r"[\[\]\*\?/\\:]")
+
+
+def safe_text(value):
+    """User text that a spreadsheet would evaluate (=, +, -, @, tab, CR, LF first) gets a quote
+    prefix; the cell is also typed as a string, so no formula is ever stored."""
+    value = "" if value is None else str(value)
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_text(cell, value):
+    cell.value = safe_text(value)
+    cell.data_type = "s"
+
+
+def _sheet_title(name, used):
+    base = SHEET_NAME_BAD.sub("", name).strip() or "表"
+    base = base[:31]
+    title, n = base, 2
+    while title in used:
+        suffix = f"({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title)
+    return title
+
+
+def _width_factor(table):
+    # Spread the relative widths over about 120 characters (landscape) or 95 (portrait).
+    total = sum(table.column_widths)
+    return (120 if table.landscape else 95) / total
+
+
+def _write_table(sheet, table):
+    factor = _width_factor(table)
+    columns = table.column_count
+    for index, width in enumerate(table.column_widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = round(width * factor, 1)
+    row = 1
+    for line in table.before_lines:
+        _write_text(sheet.cell(row, 1), line)
+        row += 1
+    title = sheet.cell(row, 1)
+    _write_text(title, table.title)
+    title.font = Font(name=FONT, size=14, bold=True)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    sheet.row_dimensions[row].height = 26
+    row += 1
+    for line in table.subtitle_lines:
+        cell = sheet.cell(row, 1)
+        _write_text(cell, line)
+        cell.alignment = Alignment(horizontal="center")
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        row += 1
+    if table.header_left or table.header_right:
+        _write_text(sheet.cell(row, 1), table.header_left)
+        right = sheet.cell(row, columns)
+        _write_text(right, table.header_right)
+        right.alignment = Alignment(horizontal="right")
+        row += 1
+    repeat = None
+    for part in table.parts:
+        if part.header_rows:
+            repeat = (row, row + len(part.header_rows) - 1)
+        for cells in part.header_rows:
+            row = _write_row(sheet, row, cells, header=True)
+        for cells in part.rows:
+            row = _write_row(sheet, row, cells)
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if table.landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.print_options.horizontalCentered = True
+    if repeat:
+        sheet.print_title_rows = f"{repeat[0]}:{repeat[1]}"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+class _Occupied:
+    """Grid positions taken by rowspans from rows above, so that cells land in the right column."""
+
+    def __init__(self):
+        self.taken = set()
+
+    def next_free(self, row, column):
+        while (row, column) in self.taken:
+            column += 1
+        return column
+
+
+def _write_row(sheet, row, cells, header=False):
+    occupied = sheet._pjd_occupied if hasattr(sheet, "_pjd_occupied") else _Occupied()
+    sheet._pjd_occupied = occupied
+    column = 1
+    longest = 0
+    for cell in cells:
+        column = occupied.next_free(row, column)
+        target = sheet.cell(row, column)
+        if cell.kind == NUMBER and cell.number is not None:
+            target.value = float(cell.number)
+            target.number_format = cell.number_format or "General"
+        else:
+            _write_text(target, cell.text)
+        bold = header or cell.kind == LABEL
+        target.font = Font(name=FONT, size=10, bold=bold)
+        horizontal = "left" if cell.kind == TEXT else ("right" if cell.kind == NUMBER else "center")
+        target.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+        if bold:
+            target.fill = LABEL_FILL
+        end_row, end_column = row + cell.rowspan - 1, column + cell.colspan - 1
+        for r in range(row, end_row + 1):
+            for c in range(column, end_column + 1):
+                occupied.taken.add((r, c))
+                sheet.cell(r, c).border = BORDER
+        if cell.rowspan > 1 or cell.colspan > 1:
+            sheet.merge_cells(start_row=row, start_column=column, end_row=end_row, end_column=end_column)
+        width = sum(sheet.column_dimensions[get_column_letter(c)].width or 10 for c in range(column, end_column + 1))
+        longest = max(longest, _lines_needed(cell.text, width) / cell.rowspan)
+        column = end_column + 1
+    sheet.row_dimensions[row].height = max(18, 15 * longest)
+    return row + 1
+
+
+def _lines_needed(value, width):
+    # A CJK character is about two width units in Excel's measure.
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in (value or ""))
+    explicit = (value or "").count("\n")
+    return max(1, -(-units // max(int(width), 1))) + explicit
+
+
+def _write_prose(sheet, blocks):
+    sheet.column_dimensions["A"].width = 100
+    row = 1
+    for block in blocks:
+        if isinstance(block, TitlePage):
+            lines = [*block.lines, *block.footer_lines]
+            styles = [True] * len(block.lines) + [False] * len(block.footer_lines)
+        elif isinstance(block, Heading):
+            lines, styles = [block.text], [True]
+        elif isinstance(block, Paragraph):
+            lines, styles = [("　　" if block.indent else "") + block.text], [False]
+        elif isinstance(block, Toc):
+            lines = [block.title, *[("　　" * entry.level) + entry.text for entry in block.entries]]
+            styles = [True] + [False] * len(block.entries)
+        elif isinstance(block, Letter):
+            lines = [block.title, *block.paragraphs]
+            if block.attachment:
+                lines.append(f"附件：{block.attachment}")
+            lines += [block.signed_by, block.signed_on]
+            styles = [True] + [False] * (len(lines) - 1)
+        else:
+            continue
+        for line, bold in zip(lines, styles):
+            cell = sheet.cell(row, 1)
+            _write_text(cell, line)
+            cell.font = Font(name=FONT, size=12 if bold else 11, bold=bold)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if bold else "left")
+            sheet.row_dimensions[row].height = max(18, 16 * _lines_needed(line, 100))
+            row += 1
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def render_xlsx(document):
+    book = Workbook()
+    book.remove(book.active)
+    used = set()
+    prose = []
+    prose_title = None
+    for block in document.blocks:
+        if isinstance(block, Table):
+            if prose:
+                _write_prose(book.create_sheet(_sheet_title(prose_title or document.title, used)), prose)
+                prose, prose_title = [], None
+            _write_table(book.create_sheet(_sheet_title(block.sheet_name, used)), block)
+        else:
+            if prose_title is None and isinstance(block, (Heading, Letter)):
+                prose_title = block.title if isinstance(block, Letter) else None
+            prose.append(block)
+    if prose:
+        _write_prose(book.create_sheet(_sheet_title(prose_title or "说明", used)), prose)
+    book.properties.title = document.title
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
