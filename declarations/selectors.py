@@ -21,7 +21,7 @@ def units_visible_to(user):
 def department_declarations_for(user):
     return (
         DepartmentDeclaration.objects.filter(unit__in=units_visible_to(user))
-        .select_related("unit__bureau__layout", "year")
+        .select_related("unit__bureau__layout", "unit__parent", "year")
         .annotate(indicator_count=Count("indicators"))
     )
 
@@ -29,7 +29,7 @@ def department_declarations_for(user):
 def project_declarations_for(user):
     return (
         ProjectDeclaration.objects.filter(unit__in=units_visible_to(user))
-        .select_related("unit__bureau__layout", "year")
+        .select_related("unit__bureau__layout", "unit__parent", "year")
         .annotate(indicator_count=Count("indicators"))
     )
 
@@ -44,13 +44,16 @@ def project_declaration_for(user, pk):
 
 
 def declarations_by_year(user):
-    """[(year, [department declarations], [project declarations])], newest year first."""
+    """[(year, [(unit, [department declarations], [project declarations])])], newest year first."""
     years = {}
     for dept in department_declarations_for(user).order_by("unit__name"):
-        years.setdefault(dept.year.year, ([], []))[0].append(dept)
+        years.setdefault(dept.year.year, {}).setdefault(dept.unit_id, (dept.unit, [], []))[1].append(dept)
     for project in project_declarations_for(user).order_by("unit__name", "order", "id"):
-        years.setdefault(project.year.year, ([], []))[1].append(project)
-    return [(year, *years[year]) for year in sorted(years, reverse=True)]
+        years.setdefault(project.year.year, {}).setdefault(project.unit_id, (project.unit, [], []))[2].append(project)
+    return [
+        (year, sorted(years[year].values(), key=lambda entry: (entry[0].bureau.name, entry[0].name)))
+        for year in sorted(years, reverse=True)
+    ]
 
 
 def indicator_rows(indicators):
@@ -91,3 +94,17 @@ def indicator_rows(indicators):
 def search_visible(user, text):
     """Project declarations whose name or code contains text, within the user's scope."""
     return project_declarations_for(user).filter(Q(name__icontains=text) | Q(code__icontains=text))
+
+
+def unit_for(user, pk):
+    return get_object_or_404(units_visible_to(user).select_related("bureau__layout"), pk=pk)
+
+
+def documents_of(user):
+    """(unit, year) pairs that have anything to print, within the user's scope."""
+    pairs = set()
+    for model in (DepartmentDeclaration, ProjectDeclaration):
+        pairs.update(
+            model.objects.filter(unit__in=units_visible_to(user)).values_list("unit_id", "year__year").distinct()
+        )
+    return pairs

@@ -17,18 +17,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 SHEET_NAME_BAD = re.compile(r"[\[\]\*\?/\\:]")
 
 
-def safe_text(value):
-    """User text that a spreadsheet would evaluate (=, +, -, @, tab, CR, LF first) gets a quote
-    prefix; the cell is also typed as a string, so no formula is ever stored."""
-    value = "" if value is None else str(value)
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _write_text(cell, value):
-    cell.value = safe_text(value)
+    """User text is always a string cell, never a formula. Text that a spreadsheet would read as
+    a formula when retyped (=, +, -, @, tab, CR, LF first) also gets Excel's quote prefix, which
+    keeps the text exactly as declared (≥95% stays ≥95%, =HYPERLINK(...) stays that text)."""
+    value = "" if value is None else str(value)
+    cell.value = value
     cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
 
 
 def _sheet_title(name, used):
