@@ -1,6 +1,225 @@
-"""Placeholder: the jiangsu layout definition is being written."""
+"""江苏 市级部门整体 / 项目预算绩效目标表: one bordered form for the unit, then one per project.
+
+Both forms sit on a seven-column grid (the indicator table's columns, with the 三级 column of
+the 部门整体 table split in two for the 职能指标 rows that name a project and a description):
+
+    A label column (单位名称, 部门整体资金(万元), 绩效目标指标 …)
+    B 一级指标 / 收入 · 支出
+    C 二级指标 / 资金来源 · 财政拨款
+    D E 三级指标 (计算符号 in E of the 项目 table) / 小计 · 一般公共预算资金 …
+    F G 半年 / 全年 values and amounts
+"""
+from ..builders import indicator_rows, sum_amounts
+from ..document import Part, Table, label, text, value
 from .base import LayoutDefinition
+
+WAN = "万元"
+DEPARTMENT_WIDTHS = [13, 10, 12, 17, 16, 16, 16]
+PROJECT_WIDTHS = [13, 10, 13, 22, 9, 16.5, 16.5]
+FISCAL_KINDS = [
+    ("fiscal_general", "一般公共预算资金"),
+    ("fiscal_fund", "政府性基金预算"),
+    ("special_account", "财政专户管理资金"),
+]
+OTHER_SOURCES = [
+    (["state_capital"], "国有资本经营预算"),
+    (["social_security"], "社保基金预算"),
+    (["carryover"], "上年结转资金"),
+    (["other", "unit_funds"], "其他资金"),  # the form has no 单位资金 row; it is another source
+]
+PROJECT_EXPENSE_KINDS = ["personnel", "operating", "specific"]
+
+
+def _date(day):
+    return f"{day.year}.{day.month}.{day.day}" if day else ""
 
 
 class JiangsuLayout(LayoutDefinition):
     code = "jiangsu"
+    verbose_name = "江苏省市级部门整体/项目预算绩效目标表"
+    amount_decimals = None  # 1051.92, 92.5, 10: as short as exact
+
+    def wan(self, amount, colspan=1):
+        return self.money(amount, suffix=WAN, colspan=colspan)
+
+    def subtitle(self, data):
+        return [f"({data.year}年度)"]
+
+    # 部门整体 -----------------------------------------------------------------------------
+
+    def department_blocks(self, data):
+        return [self.department_table(data)]
+
+    def department_table(self, data):
+        dept, unit = data.department, data.unit
+        form = Part()
+        form.add(label("单位名称"), value(dept.printed_name, 6))
+        form.add(label("单位主要职能"), text(unit.functions, 6))
+        form.add(label("机构设置及人员配置"), text(unit.organisation, 6))
+
+        lines = list(dept.money_lines.all())
+        income = self.income_rows(lines, self._amount(lines, "income"), "全年预算数")
+        expense = self.department_expense_rows(data, lines)
+        money = income + expense
+        money[0].insert(0, label("部门整体资金(万元)", rowspan=len(money)))
+        form.rows += money
+
+        form.add(label("中长期目标"), text(dept.long_term_goal, 6))
+        form.add(label("年度目标"), text(dept.annual_goal, 6))
+
+        indicators = self.indicator_part(
+            dept.indicators.all(),
+            data.frameworks.get("department"),
+            header=["一级指标", "二级指标", "三级指标", "半年指标值", "全年指标值"],
+            spans=[1, 1, 2, 1, 1],
+            cells_for=self._department_indicator_cells,
+        )
+        return Table(
+            title=f"{data.bureau.title_prefix}部门整体预算绩效目标表",
+            sheet_name="部门整体",
+            column_widths=DEPARTMENT_WIDTHS,
+            parts=[form, indicators],
+            subtitle_lines=self.subtitle(data),
+            anchor="department",
+        )
+
+    def department_expense_rows(self, data, lines):
+        basic = self._lines(lines, "expense", ["basic"])
+        projects = self._lines(lines, "expense", ["project"])
+        if not projects:  # 项目支出 declared by its parts only
+            projects = self._lines(lines, "expense", PROJECT_EXPENSE_KINDS)
+        rows = [
+            [label("资金分配", 3), label("半年计划执行数"), label("全年预算数")],
+            [
+                label("资金总额", 3),
+                self.wan(sum_amounts([_half(basic), _half(projects)])),
+                self.wan(sum_amounts([_full(basic), _full(projects)])),
+            ],
+            [label("基本支出", 3), self.wan(_half(basic)), self.wan(_full(basic))],
+            [label("项目支出", 3), self.wan(_half(projects)), self.wan(_full(projects))],
+        ]
+        for number, project in enumerate(data.projects, start=1):
+            caption = f"项目 {number}：{project.name}"
+            rows.append([
+                text(f"其中：{caption}" if number == 1 else caption, 3),
+                self.wan(project.half_year_plan),
+                self.wan(project.budget),
+            ])
+        rows[0].insert(0, label("支出", rowspan=len(rows)))
+        return rows
+
+    def _department_indicator_cells(self, indicator):
+        values = [value(indicator.half_year_value), value(indicator.value_display)]
+        if indicator.related_project or indicator.description:
+            # 职能指标: the 三级 column splits into the function and its project and description
+            beside = "\n".join(part for part in (indicator.related_project, indicator.description) if part)
+            return [text(indicator.name), text(beside), *values]
+        return [text(indicator.name, 2), *values]
+
+    # 项目 ---------------------------------------------------------------------------------
+
+    def project_table(self, data, project, number):
+        form = Part()
+        form.add(
+            label("项目名称"), value(project.name, 3),
+            label("主管部门", 2), value(project.supervising_department),
+        )
+        form.add(label("项目属性"), value(project.attribute, 3), label("项目级次", 2), value(project.level))
+        form.add(label("项目类别"), value(project.category, 6))
+        form.add(
+            label("开始时间"), value(_date(project.start_date), 3),
+            label("完成时间", 2), value(_date(project.end_date)),
+        )
+        owner = " ".join(part for part in (project.owner_name, project.owner_phone) if part)
+        form.add(
+            label("实施单位:"), value(project.implementing_unit, 3),
+            label("项目负责人/联系电话:", 2), value(owner),
+        )
+
+        lines = list(project.money_lines.all())
+        money = self.income_rows(lines, project.budget, "全年(程)预算数")
+        expense = [
+            [label("资金分配", 3), label("半年(程)计划执行数"), label("全年(程)预算数")],
+            [label("资金总额", 3), self.wan(project.half_year_plan), self.wan(project.budget)],
+        ]
+        expense[0].insert(0, label("支出", rowspan=len(expense)))
+        money += expense
+        money[0].insert(0, label("项目资金(万元)", rowspan=len(money)))
+        form.rows += money
+
+        for caption, content in (
+            ("立项必要性", project.necessity),
+            ("实施可行性", project.feasibility),
+            ("项目实施内容", project.content),
+            ("中长期目标", project.long_term_goal),
+            ("年度目标", project.annual_goal),
+        ):
+            form.add(label(caption), text(content, 6))
+
+        indicators = self.indicator_part(
+            project.indicators.all(),
+            data.frameworks.get("project"),
+            header=["一级指标", "二级指标", "三级指标", "计算符号", "半年（程）指标值", "全年（程）指标值"],
+            spans=[1] * 6,
+            cells_for=lambda i: [
+                text(i.name), value(i.comparator_display), value(i.half_year_value), value(i.value_display),
+            ],
+        )
+        return Table(
+            title=f"{data.bureau.title_prefix}项目预算绩效目标表",
+            sheet_name=f"{number}.{project.printed_title_name}",
+            column_widths=PROJECT_WIDTHS,
+            parts=[form, indicators],
+            subtitle_lines=self.subtitle(data),
+            header_left=f"填报单位(盖章): {data.unit.name}",
+            anchor=f"project-{number}",
+        )
+
+    # shared -------------------------------------------------------------------------------
+
+    def income_rows(self, lines, total, amount_header):
+        """收入 (B) … amounts (F–G): 资金来源, 资金总额, 财政拨款 小计 and its three, the rest."""
+        fiscal = [(caption, self._amount(lines, "income", [kind])) for kind, caption in FISCAL_KINDS]
+        rows = [
+            [label("资金来源", 3), label(amount_header, 2)],
+            [label("资金总额", 3), self.wan(total, 2)],
+            [
+                label("财政拨款", rowspan=len(fiscal) + 1), label("小计", 2),
+                self.wan(sum_amounts([amount for _caption, amount in fiscal]), 2),
+            ],
+        ]
+        rows += [[label(caption, 2), self.wan(amount, 2)] for caption, amount in fiscal]
+        rows += [
+            [label(caption, 3), self.wan(self._amount(lines, "income", kinds), 2)] for kinds, caption in OTHER_SOURCES
+        ]
+        rows[0].insert(0, label("收入", rowspan=len(rows)))
+        return rows
+
+    def indicator_part(self, indicators, framework, *, header, spans, cells_for):
+        """绩效目标指标: the header (repeated on each page) names the label column; below it
+        the label column is one cell down the whole indicator table."""
+        rows = indicator_rows(indicators, framework, cells_for)
+        if rows:
+            rows[0].insert(0, label("", rowspan=len(rows)))
+        return Part(
+            header_rows=[[label("绩效目标指标"), *[label(name, span) for name, span in zip(header, spans)]]],
+            rows=rows,
+        )
+
+    @staticmethod
+    def _lines(lines, direction, kinds):
+        return [line for line in lines if line.direction == direction and line.kind in kinds]
+
+    def _amount(self, lines, direction, kinds=None):
+        """The sum of the lines' amounts, None (a blank cell) when there is no such line."""
+        return sum_amounts(
+            [line.amount for line in lines if line.direction == direction and (kinds is None or line.kind in kinds)]
+        )
+
+
+def _full(lines):
+    return sum_amounts([line.amount for line in lines])
+
+
+def _half(lines):
+    return sum_amounts([line.half_year_amount for line in lines])

@@ -4,7 +4,7 @@ from ..document import Document, Letter, Part, Table, label, text, value
 from .base import LayoutDefinition
 
 INDICATOR_COLUMNS = ["一级指标", "二级指标", "三级指标", "指标值"]
-COLUMN_WIDTHS = [14, 22, 36, 28]
+COLUMN_WIDTHS = [17, 27, 32, 24]
 
 
 def printed_date(day):
@@ -64,7 +64,6 @@ class NingxiaLayout(LayoutDefinition):
                 sheet_name="部门整体",
                 column_widths=COLUMN_WIDTHS,
                 parts=[form, self._indicator_part(dept.indicators.all(), data.frameworks.get("department"))],
-                header_right="单位：万元",
                 anchor="department",
             )
         ]
