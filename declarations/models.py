@@ -113,6 +113,10 @@ class Declaration(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     long_term_goal = models.TextField("中长期目标", blank=True)
     annual_goal = models.TextField("年度目标", blank=True)
+    copied_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自",
+        help_text="从上一年度复制而来时，指向原申报",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
