@@ -15,3 +15,20 @@ urlpatterns = [
         name="document_download",
     ),
 ]
+
+from . import views_wizard  # noqa: E402
+
+urlpatterns += [
+    path("projects/new/", views_wizard.project_new, name="project_new"),
+    path("projects/<int:pk>/edit/<slug:step>/", views_wizard.project_step, name="project_step"),
+    path("departments/new/", views_wizard.department_new, name="department_new"),
+    path("departments/<int:pk>/edit/<slug:step>/", views_wizard.department_step, name="department_step"),
+    path("value-preview/", views_wizard.value_preview, name="value_preview"),
+    path("projects/<int:pk>/submit/", views_wizard.declaration_submit, {"kind": "project"}, name="project_submit"),
+    path(
+        "departments/<int:pk>/submit/", views_wizard.declaration_submit, {"kind": "department"},
+        name="department_submit",
+    ),
+    path("projects/<int:pk>/copy/", views_wizard.declaration_copy, {"kind": "project"}, name="project_copy"),
+    path("departments/<int:pk>/copy/", views_wizard.declaration_copy, {"kind": "department"}, name="department_copy"),
+]

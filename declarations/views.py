@@ -3,12 +3,18 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from . import selectors
+from .models import BudgetYear
+from .services.drafts import can_edit
 from .values import format_amount
 
 
 @login_required
 def home(request):
-    return render(request, "declarations/home.html", {"years": selectors.declarations_by_year(request.user)})
+    return render(
+        request,
+        "declarations/home.html",
+        {"years": selectors.declarations_by_year(request.user), "open_years": BudgetYear.objects.filter(is_open=True)},
+    )
 
 
 def _check_view_permission(user, declaration):
@@ -31,6 +37,7 @@ def project_detail(request, pk):
             "spending_plan": project.spending_plan.all(),
             "money_lines": project.money_lines.all(),
             "rows": selectors.indicator_rows(indicators),
+            "can_edit": can_edit(request.user, project),
             "amounts": {
                 field: format_amount(getattr(project, field))
                 for field in ("budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total")
@@ -55,5 +62,6 @@ def department_detail(request, pk):
             "long_rows": selectors.indicator_rows([i for i in indicators if i.term == "long"]),
             "annual_rows": selectors.indicator_rows([i for i in indicators if i.term == "annual"]),
             "projects": department.unit.projectdeclarations.filter(year=department.year),
+            "can_edit": can_edit(request.user, department),
         },
     )

@@ -6,7 +6,9 @@ from django.db import transaction
 
 from accounts.models import Role, User
 
-from ..models import FinanceBureau, Unit
+from indicators.services import library_add_from_indicators
+
+from ..models import FinanceBureau, Indicator, Unit
 from .documents import document_load, frameworks_load_dir, read_yaml
 
 DEMO_DIR = Path(settings.BASE_DIR) / "declarations" / "fixtures" / "demo"
@@ -57,5 +59,7 @@ def demo_load():
     """Load frameworks, the five seed documents and the demo users. A second run changes nothing."""
     frameworks_load_dir(FRAMEWORK_DIR)
     results = [document_load(data=read_yaml(path)) for path in demo_document_paths()]
+    # A starter library (共性指标) from the seeds' own indicators, so the editor has something to offer.
+    library_add_from_indicators(indicators=Indicator.objects.select_related("subcategory__category"))
     accounts, password = demo_users_load(data=read_yaml(USERS_FILE))
     return results, accounts, password

@@ -8,6 +8,26 @@ class LayoutDefinition:
     verbose_name = ""
     amount_decimals: int | None = 2  # how amounts print: 2 → 16.00, 6 → 2.000000, None → as short as exact
 
+    # What the fill-in wizards ask for, step by step: model field names of the declaration.
+    project_basic_fields = [
+        "code", "name", "supervising_department", "implementing_unit", "attribute", "level", "category",
+        "period_start_year", "period_end_year",
+    ]
+    project_funds_fields = ["mid_term_total", "budget", "fiscal_funds", "other_funds", "purpose"]
+    project_goal_fields = ["long_term_goal", "annual_goal"]
+    project_goal_items = False           # numbered 绩效目标 items (Hebei)
+    spending_checkpoints: list[str] = []  # cumulative % by checkpoint (Hebei: 3月底 … 12月底)
+    project_income_kinds: list[str] = []  # income lines of a project (Jiangsu)
+    department_profile_fields = ["department_name", "functions", "organisation"]
+    department_goal_fields = ["long_term_goal", "annual_goal"]
+    department_sub_goals = False          # 分项绩效目标 and 工作保障措施 (Hebei prose)
+    department_income_kinds = ["fiscal_general", "fiscal_fund", "special_account", "unit_funds", "other"]
+    department_expense_kinds = ["basic", "project"]
+    department_money_columns = ["amount"]  # plus half_year_amount, share, prior_amount_1, prior_amount_2
+    department_terms = ["annual"]          # Hubei has long-term and annual indicator tables
+    indicator_fields = ["description"]     # besides name and value: description, half_year_value, basis,
+                                           # indicator_class, prior_value_1, prior_value_2, related_project
+
     def document(self, data: DocumentData) -> Document:
         """The unit's whole document for the year, as its finance bureau publishes it."""
         blocks = []

@@ -10,6 +10,17 @@ class HebeiLayout(LayoutDefinition):
     code = "hebei"
     verbose_name = "河北省部门预算绩效文本"
     amount_decimals = 2
+    project_basic_fields = ["code", "name", "title_name"]
+    project_funds_fields = ["budget", "fiscal_funds", "other_funds", "purpose"]
+    project_goal_fields = []
+    project_goal_items = True
+    spending_checkpoints = ["3月底", "6月底", "10月底", "12月底"]
+    department_profile_fields = ["department_name", "compiled_by"]
+    department_goal_fields = ["overall_goal"]
+    department_sub_goals = True
+    department_income_kinds = []
+    department_expense_kinds = []
+    indicator_fields = ["description", "basis"]
 
     def document_title(self, data):
         return f"{self._department_name(data)}{data.year}年部门预算绩效文本"

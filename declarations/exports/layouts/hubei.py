@@ -44,6 +44,16 @@ class HubeiLayout(LayoutDefinition):
     code = "hubei"
     verbose_name = "湖北省部门整体绩效目标申报表"
     amount_decimals = 2
+    project_basic_fields = ["name", "category"]
+    project_funds_fields = ["mid_term_total", "budget", "fiscal_funds", "other_funds", "purpose"]
+    project_goal_fields = ["long_term_goal", "annual_goal"]
+    department_profile_fields = ["department_name", "filler_name", "filler_phone", "fill_date", "functions"]
+    department_goal_fields = ["annual_tasks", "long_term_goal", "long_term_end_year", "annual_goal", "annual_goal_brief"]
+    department_income_kinds = ["fiscal_general", "fiscal_fund", "special_account", "unit_funds"]
+    department_expense_kinds = ["personnel", "operating", "specific"]
+    department_money_columns = ["amount", "share", "prior_amount_1", "prior_amount_2"]
+    department_terms = ["long", "annual"]
+    indicator_fields = ["basis", "indicator_class", "prior_value_1", "prior_value_2"]
 
     def document_title(self, data):
         name = data.department.printed_name if data.department else data.unit.name

@@ -38,6 +38,22 @@ class JiangsuLayout(LayoutDefinition):
     code = "jiangsu"
     verbose_name = "江苏省市级部门整体/项目预算绩效目标表"
     amount_decimals = None  # 1051.92, 92.5, 10: as short as exact
+    project_basic_fields = [
+        "name", "supervising_department", "attribute", "level", "category", "start_date", "end_date",
+        "implementing_unit", "owner_name", "owner_phone",
+    ]
+    project_funds_fields = ["budget", "fiscal_funds", "other_funds", "half_year_plan"]
+    project_goal_fields = ["necessity", "feasibility", "content", "long_term_goal", "annual_goal"]
+    project_income_kinds = [
+        "fiscal_general", "fiscal_fund", "special_account", "state_capital", "social_security", "carryover", "other",
+    ]
+    department_profile_fields = ["department_name", "functions", "organisation"]
+    department_income_kinds = [
+        "fiscal_general", "fiscal_fund", "special_account", "state_capital", "social_security", "carryover", "other",
+    ]
+    department_expense_kinds = ["basic", "project"]
+    department_money_columns = ["amount", "half_year_amount"]
+    indicator_fields = ["half_year_value", "related_project", "description"]
 
     def wan(self, amount, colspan=1):
         return self.money(amount, suffix=WAN, colspan=colspan)

@@ -13,6 +13,10 @@ class NationalLayout(LayoutDefinition):
     code = "national"
     verbose_name = "财政部项目支出绩效目标申报表"
     amount_decimals = 2
+    project_basic_fields = [
+        "code", "name", "supervising_department", "implementing_unit", "attribute", "period_start_year",
+        "period_end_year",
+    ]
 
     def _indicator_parts(self, indicators, framework):
         """年度 indicators always print; 中期 ones first, in a part of their own, when declared."""

@@ -15,6 +15,12 @@ class NingxiaLayout(LayoutDefinition):
     code = "ningxia"
     verbose_name = "宁夏项目支出预算绩效目标表"
     amount_decimals = 6  # 固原 prints 2.000000
+    project_basic_fields = [
+        "name", "supervising_department", "implementing_unit", "attribute", "period_start_year", "period_end_year",
+    ]
+    project_funds_fields = ["budget", "fiscal_funds", "carryover_funds", "other_funds"]
+    project_goal_fields = ["annual_goal"]
+    indicator_fields = []
 
     def document(self, data):
         blocks = []

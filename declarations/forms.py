@@ -1,0 +1,278 @@
+"""Forms of the fill-in wizards. Each step is built from the unit's layout (which fields it asks for).
+
+Forms only read and check input; the services in services/drafts.py write it.
+"""
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from .models import BudgetYear, DepartmentDeclaration, MoneyKind, ProjectDeclaration
+from .services import validation
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+LONG_TEXTAREA = forms.Textarea(attrs={"rows": 6})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+
+class StepForm(forms.ModelForm):
+    """A wizard step: carries the declaration's version so that a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField):
+                field.widget = MONEY_INPUT
+                field.localize = False
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+            if isinstance(field, forms.DateField):
+                field.widget = DATE
+        if self.instance.pk and "version" in self.fields:
+            self.fields["version"].initial = self.instance.version
+
+
+def _model_fields(model, names):
+    concrete = {f.name for f in model._meta.get_fields()}
+    return [name for name in names if name in concrete]
+
+
+# --- project ------------------------------------------------------------------------------
+
+class ProjectBasicForm(StepForm):
+    year = forms.ModelChoiceField(BudgetYear.objects.none(), label="预算年度", required=False)
+
+    def __init__(self, *args, creating=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["year"].queryset = BudgetYear.objects.filter(is_open=True)
+            self.fields["year"].required = True
+            self.order_fields(["year"])
+        else:
+            del self.fields["year"]
+        self.fields["name"].required = True
+
+
+class ProjectFundsForm(StepForm):
+    def __init__(self, *args, layout, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = layout
+        self.checkpoints = list(layout.spending_checkpoints)
+        if "budget" in self.fields:
+            self.fields["budget"].required = True
+        current = {p.label: p.percent for p in self.instance.spending_plan.all()} if self.instance.pk else {}
+        for n, label in enumerate(self.checkpoints):
+            self.fields[f"plan_{n}"] = forms.DecimalField(
+                label=f"{label}累计支出（%）", max_digits=5, decimal_places=2, required=True,
+                validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+                initial=current.get(label), widget=MONEY_INPUT,
+            )
+        lines = {line.kind: line.amount for line in self.instance.money_lines.all()} if self.instance.pk else {}
+        for kind in layout.project_income_kinds:
+            self.fields[f"income_{kind}"] = forms.DecimalField(
+                label=f"收入：{MoneyKind(kind).label}", max_digits=18, decimal_places=6, required=False,
+                min_value=Decimal(0), initial=lines.get(kind), widget=MONEY_INPUT,
+            )
+
+    def clean(self):
+        data = super().clean()
+        budget = data.get("budget")
+        if budget is not None and {"fiscal_funds", "other_funds"} & set(self.fields):
+            other = (data.get("other_funds") or 0) + (data.get("carryover_funds") or 0)
+            message = validation.check_funds(budget, data.get("fiscal_funds") or 0, other)
+            if message:
+                self.add_error("fiscal_funds" if "fiscal_funds" in self.fields else "budget", message)
+        percents = [data.get(f"plan_{n}") for n in range(len(self.checkpoints))]
+        if self.checkpoints and all(p is not None for p in percents):
+            message = validation.check_spending_plan(percents)
+            if message:
+                self.add_error(f"plan_{len(self.checkpoints) - 1}", message)
+        if self.layout.project_income_kinds and budget is not None:
+            income = sum((data.get(f"income_{k}") or 0 for k in self.layout.project_income_kinds), Decimal(0))
+            if income and income != budget:
+                self.add_error(
+                    f"income_{self.layout.project_income_kinds[0]}",
+                    f"收入合计 {income.normalize():f} 万元与预算数 {budget.normalize():f} 万元不一致",
+                )
+        return data
+
+    @property
+    def plan_fields(self):
+        return [self[f"plan_{n}"] for n in range(len(self.checkpoints))]
+
+    @property
+    def income_fields(self):
+        return [self[f"income_{kind}"] for kind in self.layout.project_income_kinds]
+
+    @property
+    def main_fields(self):
+        return [self[name] for name in self._meta.fields if name in self.fields]
+
+    def spending_plan(self):
+        return [(label, self.cleaned_data[f"plan_{n}"]) for n, label in enumerate(self.checkpoints)]
+
+    def income_lines(self):
+        return {kind: self.cleaned_data.get(f"income_{kind}") for kind in self.layout.project_income_kinds}
+
+
+class ProjectGoalsForm(StepForm):
+    goal_items_text = forms.CharField(
+        label="绩效目标（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="每行一条目标，打印时自动编号 1. 2. …",
+    )
+
+    def __init__(self, *args, layout, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not layout.project_goal_items:
+            del self.fields["goal_items_text"]
+        elif self.instance.pk:
+            self.fields["goal_items_text"].initial = "\n".join(i.text for i in self.instance.goal_items.all())
+
+    def goal_items(self):
+        if "goal_items_text" not in self.fields:
+            return None
+        return [line.strip() for line in self.cleaned_data["goal_items_text"].splitlines() if line.strip()]
+
+
+def project_step_form_class(layout, step):
+    fields = {
+        "basic": layout.project_basic_fields,
+        "funds": layout.project_funds_fields,
+        "goals": layout.project_goal_fields,
+    }[step]
+    base = {"basic": ProjectBasicForm, "funds": ProjectFundsForm, "goals": ProjectGoalsForm}[step]
+    return forms.modelform_factory(
+        ProjectDeclaration, form=base, fields=_model_fields(ProjectDeclaration, fields),
+        widgets={name: TEXTAREA for name in ("purpose", "necessity", "feasibility", "content",
+                                              "long_term_goal", "annual_goal")},
+    )
+
+
+# --- department ---------------------------------------------------------------------------
+
+UNIT_FIELDS = {"functions": "单位主要职能", "organisation": "机构设置及人员配置"}
+
+
+class DepartmentProfileForm(StepForm):
+    def __init__(self, *args, layout, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in UNIT_FIELDS.items():
+            if name in layout.department_profile_fields:
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, widget=LONG_TEXTAREA,
+                    initial=getattr(self.instance.unit, name) if self.instance.pk else "",
+                )
+
+    def unit_fields(self):
+        return {name: self.cleaned_data[name] for name in UNIT_FIELDS if name in self.fields}
+
+
+class DepartmentGoalsForm(StepForm):
+    sub_goals_text = forms.CharField(
+        label="分项绩效目标", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="每项三行：标题、绩效目标、绩效指标；各项之间空一行",
+    )
+    safeguards_text = forms.CharField(
+        label="工作保障措施（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, layout, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not layout.department_sub_goals:
+            del self.fields["sub_goals_text"]
+            del self.fields["safeguards_text"]
+        elif self.instance.pk:
+            self.fields["sub_goals_text"].initial = "\n\n".join(
+                f"{g.title}\n{g.goal}\n{g.indicators}".strip() for g in self.instance.sub_goals.all()
+            )
+            self.fields["safeguards_text"].initial = "\n".join(s.text for s in self.instance.safeguards.all())
+
+    def clean_sub_goals_text(self):
+        blocks = [b.strip() for b in self.cleaned_data["sub_goals_text"].split("\n\n") if b.strip()]
+        goals = []
+        for n, block in enumerate(blocks, start=1):
+            lines = [line.strip() for line in block.splitlines() if line.strip()]
+            if len(lines) < 2:
+                raise forms.ValidationError(f"第{n}项分项目标至少需要两行：标题和绩效目标")
+            goals.append({"title": lines[0], "goal": lines[1], "indicators": "\n".join(lines[2:])})
+        return goals
+
+    def sub_goals(self):
+        return self.cleaned_data.get("sub_goals_text") if "sub_goals_text" in self.fields else None
+
+    def safeguards(self):
+        if "safeguards_text" not in self.fields:
+            return None
+        return [line.strip() for line in self.cleaned_data["safeguards_text"].splitlines() if line.strip()]
+
+
+MONEY_COLUMN_LABELS = {
+    "amount": "当年金额",
+    "half_year_amount": "半年计划执行数",
+    "share": "占比（%）",
+    "prior_amount_1": "前年金额",
+    "prior_amount_2": "上年金额",
+}
+
+
+class DepartmentMoneyForm(forms.Form):
+    """One row per income source and expense kind the layout prints, one column per figure."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, layout, department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = layout
+        self.columns = list(layout.department_money_columns)
+        self.column_labels = [MONEY_COLUMN_LABELS[column] for column in self.columns]
+        existing = {(line.direction, line.kind): line for line in department.money_lines.all()}
+        self.rows = []
+        for direction, kinds in (("income", layout.department_income_kinds), ("expense", layout.department_expense_kinds)):
+            for kind in kinds:
+                names = []
+                for column in self.columns:
+                    name = f"{direction}-{kind}-{column}"
+                    line = existing.get((direction, kind))
+                    is_share = column == "share"
+                    self.fields[name] = forms.DecimalField(
+                        label=f"{MoneyKind(kind).label} {MONEY_COLUMN_LABELS[column]}",
+                        required=False, min_value=Decimal(0),
+                        max_value=Decimal(100) if is_share else None,
+                        max_digits=5 if is_share else 18, decimal_places=2 if is_share else 6,
+                        initial=getattr(line, column) if line else None, widget=MONEY_INPUT,
+                    )
+                    names.append(name)
+                self.rows.append((direction, kind, MoneyKind(kind).label, [self[n] for n in names]))
+        self.fields["version"].initial = department.version
+
+    def clean(self):
+        data = super().clean()
+        for direction, kind, label, bound in self.rows:
+            values = {column: data.get(f"{direction}-{kind}-{column}") for column in self.columns}
+            if values.get("amount") is None and any(v is not None for v in values.values()):
+                self.add_error(f"{direction}-{kind}-amount", f"{label}：填写了其他数字时，当年金额不能为空")
+        return data
+
+    def lines(self):
+        result = []
+        for direction, kind, _label, _bound in self.rows:
+            values = {column: self.cleaned_data.get(f"{direction}-{kind}-{column}") for column in self.columns}
+            if values.get("amount") is not None:
+                result.append({"direction": direction, "kind": kind, **values})
+        return result
+
+
+def department_step_form_class(layout, step):
+    if step == "profile":
+        fields = [f for f in layout.department_profile_fields if f not in UNIT_FIELDS]
+        base = DepartmentProfileForm
+    else:
+        fields, base = layout.department_goal_fields, DepartmentGoalsForm
+    return forms.modelform_factory(
+        DepartmentDeclaration, form=base, fields=_model_fields(DepartmentDeclaration, fields),
+        widgets={name: LONG_TEXTAREA for name in ("overall_goal", "long_term_goal", "annual_goal", "annual_tasks",
+                                                  "annual_goal_brief")},
+    )

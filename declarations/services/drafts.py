@@ -1,0 +1,207 @@
+"""Writing drafts: every wizard step saves here, atomically, guarded by state and version.
+
+A save first claims the declaration's version with a conditional UPDATE (works on SQLite and
+PostgreSQL alike): when someone else saved in between, nothing is written and EditConflict
+tells the user, who keeps what they typed.
+"""
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from ..models import (
+    BudgetYear,
+    DepartmentDeclaration,
+    GoalItem,
+    Indicator,
+    MoneyLine,
+    ProjectDeclaration,
+    SafeguardMeasure,
+    SpendingCheckpoint,
+    Status,
+    SubGoal,
+)
+
+logger = logging.getLogger(__name__)
+EDITABLE = {Status.DRAFT, Status.RETURNED}
+
+
+class DraftError(Exception):
+    """A save that is refused; the message is shown to the user."""
+
+
+class NotEditable(DraftError):
+    pass
+
+
+class EditConflict(DraftError):
+    pass
+
+
+def can_edit(user, declaration):
+    """Fillers edit their own unit's drafts and returned declarations; administrators any draft."""
+    if declaration.status not in EDITABLE:
+        return False
+    if user.is_administrator:
+        return True
+    return user.is_filler and user.unit_id == declaration.unit_id
+
+
+def ensure_editable(user, declaration):
+    if declaration.status not in EDITABLE:
+        raise NotEditable(f"该申报当前状态为“{declaration.get_status_display()}”，不能修改")
+    if not can_edit(user, declaration):
+        raise NotEditable("您没有修改该申报的权限")
+
+
+def _claim(declaration, version):
+    model = type(declaration)
+    if version is None:
+        version = declaration.version
+    claimed = model.objects.filter(pk=declaration.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise EditConflict("这份申报已被他人（或您在另一个窗口）修改并保存。您刚才填写的内容没有保存，请核对后重新提交。")
+    declaration.version = version + 1
+
+
+def _full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise DraftError("；".join(f"{k}: {'，'.join(v)}" for k, v in error.message_dict.items())) from None
+
+
+@transaction.atomic
+def project_create(*, user, unit, year, form):
+    """Create a project draft from the 基本信息 step (the form is valid)."""
+    project = form.save(commit=False)
+    project.unit = unit
+    project.year = year
+    project.status = Status.DRAFT
+    project.order = (ProjectDeclaration.objects.filter(unit=unit, year=year).count() or 0) + 1
+    if project.budget is None:
+        project.budget = 0
+    _full_clean(project)
+    project.save()
+    logger.info("project.created project=%s unit=%s year=%s user=%s", project.pk, unit.pk, year.year, user.pk)
+    return project
+
+
+@transaction.atomic
+def project_step_save(*, user, project, form, version, spending_plan=None, goal_items=None, income_lines=None):
+    """Save one step of the project wizard (the form is valid)."""
+    ensure_editable(user, project)
+    _claim(project, version)
+    project = form.save(commit=False)
+    _full_clean(project, exclude=["unit", "year"])
+    project.save()
+    if spending_plan is not None:
+        project.spending_plan.all().delete()
+        SpendingCheckpoint.objects.bulk_create(
+            SpendingCheckpoint(project=project, order=n, label=label, percent=percent)
+            for n, (label, percent) in enumerate(spending_plan, start=1)
+        )
+    if goal_items is not None:
+        project.goal_items.all().delete()
+        GoalItem.objects.bulk_create(
+            GoalItem(project=project, order=n, text=text) for n, text in enumerate(goal_items, start=1)
+        )
+    if income_lines is not None:
+        project.money_lines.filter(direction="income").delete()
+        MoneyLine.objects.bulk_create(
+            MoneyLine(project=project, direction="income", kind=kind, order=n, amount=amount)
+            for n, (kind, amount) in enumerate(income_lines.items(), start=1)
+            if amount is not None
+        )
+    logger.info("project.step_saved project=%s user=%s version=%s", project.pk, user.pk, project.version)
+    return project
+
+
+@transaction.atomic
+def department_create(*, user, unit, year):
+    if DepartmentDeclaration.objects.filter(unit=unit, year=year).exists():
+        raise DraftError(f"{unit.name} {year.year} 年度的部门整体绩效目标已存在")
+    department = DepartmentDeclaration(unit=unit, year=year, department_name=unit.name)
+    _full_clean(department)
+    department.save()
+    logger.info("department.created department=%s unit=%s year=%s user=%s", department.pk, unit.pk, year.year, user.pk)
+    return department
+
+
+@transaction.atomic
+def department_step_save(
+    *, user, department, version, form=None, unit_fields=None, money_lines=None, sub_goals=None, safeguards=None
+):
+    """Save one step of the department wizard (the form, if any, is valid)."""
+    ensure_editable(user, department)
+    _claim(department, version)
+    if form is not None:
+        department = form.save(commit=False)
+        _full_clean(department, exclude=["unit", "year"])
+        department.save()
+    if unit_fields:
+        unit = department.unit
+        for name, value in unit_fields.items():
+            setattr(unit, name, value)
+        _full_clean(unit)
+        unit.save(update_fields=list(unit_fields))
+    if money_lines is not None:
+        department.money_lines.all().delete()
+        orders = {}
+        created = []
+        for line in money_lines:
+            orders[line["direction"]] = orders.get(line["direction"], 0) + 1
+            money_line = MoneyLine(department=department, order=orders[line["direction"]], **line)
+            _full_clean(money_line)
+            created.append(money_line)
+        MoneyLine.objects.bulk_create(created)
+    if sub_goals is not None:
+        department.sub_goals.all().delete()
+        SubGoal.objects.bulk_create(
+            SubGoal(declaration=department, order=n, **goal) for n, goal in enumerate(sub_goals, start=1)
+        )
+    if safeguards is not None:
+        department.safeguards.all().delete()
+        SafeguardMeasure.objects.bulk_create(
+            SafeguardMeasure(declaration=department, order=n, text=text) for n, text in enumerate(safeguards, start=1)
+        )
+    logger.info("department.step_saved department=%s user=%s version=%s", department.pk, user.pk, department.version)
+    return department
+
+
+INDICATOR_FIELDS = [
+    "subcategory_id", "term", "name", "description", "comparator", "number", "unit", "text_value",
+    "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2", "related_project",
+]
+
+
+@transaction.atomic
+def indicators_save(*, user, declaration, version, rows, terms):
+    """Replace the declaration's indicators of `terms` with `rows` (dicts, in printed order).
+
+    Rows with an `id` of an existing indicator update it (keeping its history); the others are
+    created; indicators of these terms that are not in `rows` are deleted.
+    """
+    ensure_editable(user, declaration)
+    _claim(declaration, version)
+    owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
+    existing = {i.pk: i for i in declaration.indicators.filter(term__in=terms)}
+    kept = set()
+    orders = {}
+    for row in rows:
+        indicator = existing.get(row.get("id")) or Indicator(**{owner: declaration})
+        for field in INDICATOR_FIELDS:
+            setattr(indicator, field, row.get(field, "" if field not in ("number", "subcategory_id") else None))
+        orders[indicator.term] = orders.get(indicator.term, 0) + 1
+        indicator.order = orders[indicator.term]
+        _full_clean(indicator, exclude=["department", "project"])
+        indicator.save()
+        kept.add(indicator.pk)
+    declaration.indicators.filter(term__in=terms).exclude(pk__in=kept).delete()
+    logger.info("%s.indicators_saved id=%s user=%s rows=%s", owner, declaration.pk, user.pk, len(rows))
+    return declaration
+
+
+def open_years():
+    return BudgetYear.objects.filter(is_open=True)

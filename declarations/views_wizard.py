@@ -1,0 +1,411 @@
+"""The fill-in wizards for 项目 and 部门整体 declarations. Thin: forms check, services write."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import forms, indicator_editor, selectors
+from .exports.builders import load_document_data
+from .exports.layouts import get_layout
+from .models import BudgetYear, DepartmentDeclaration, ProjectDeclaration
+from .services import drafts, validation
+from .services.copying import CopyError, department_copy_to_year, project_copy_to_year
+
+PROJECT_STEPS = [
+    ("basic", "基本信息"),
+    ("funds", "资金"),
+    ("goals", "目标"),
+    ("indicators", "绩效指标"),
+    ("preview", "预览与提交"),
+]
+DEPARTMENT_STEPS = [
+    ("profile", "职能与机构人员"),
+    ("money", "收支"),
+    ("projects", "项目支出情况"),
+    ("goals", "目标"),
+    ("indicators", "绩效指标"),
+    ("preview", "预览与提交"),
+]
+
+
+def _layout(declaration_or_unit):
+    unit = getattr(declaration_or_unit, "unit", declaration_or_unit)
+    return get_layout(unit.bureau.layout.code)
+
+
+def _editable_or_404(request, declaration):
+    if not drafts.can_edit(request.user, declaration):
+        if declaration.status not in drafts.EDITABLE and request.user.is_filler:
+            return False
+        raise Http404
+    return True
+
+
+def _progress(steps, findings, complete):
+    """Each step with whether it is complete and how many errors and hints point at it."""
+    result = []
+    for key, label in steps:
+        errors = sum(1 for f in findings if f.step == key and f.level == "error")
+        hints = sum(1 for f in findings if f.step == key and f.level == "hint")
+        result.append({"key": key, "label": label, "complete": complete.get(key, False) and not errors,
+                       "errors": errors, "hints": hints})
+    return result
+
+
+def _project_complete(project):
+    return {
+        "basic": bool(project.name),
+        "funds": bool(project.budget),
+        "goals": bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
+        "indicators": project.indicators.exists(),
+        "preview": project.status not in drafts.EDITABLE,
+    }
+
+
+def _department_complete(department):
+    return {
+        "profile": bool(department.department_name or department.unit.functions),
+        "money": department.money_lines.exists() or not _layout(department).department_income_kinds,
+        "projects": True,
+        "goals": bool(department.overall_goal or department.annual_goal or department.long_term_goal),
+        "indicators": department.indicators.exists() or not _layout(department).department_terms,
+        "preview": department.status not in drafts.EDITABLE,
+    }
+
+
+def _wizard_context(request, declaration, kind, step):
+    if kind == "project":
+        findings = validation.validate_project(declaration)
+        steps, complete = PROJECT_STEPS, _project_complete(declaration)
+    else:
+        findings = validation.validate_department(declaration)
+        steps, complete = DEPARTMENT_STEPS, _department_complete(declaration)
+    progress = _progress(steps, findings, complete)
+    return {
+        "declaration": declaration,
+        "kind": kind,
+        "step": step,
+        "steps": progress,
+        "step_label": dict(steps)[step],
+        "percent_complete": round(100 * sum(1 for s in progress if s["complete"]) / len(progress)),
+        "step_findings": [f for f in findings if f.step == step],
+        "findings": findings,
+        "editable": drafts.can_edit(request.user, declaration),
+        "layout": _layout(declaration),
+    }
+
+
+def _conflict(request, declaration, kind, step, form_or_rows, message):
+    """A stale save: show what the user typed beside what is saved now; nothing is lost."""
+    typed = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version", "action")]
+    return render(
+        request,
+        "declarations/wizard/conflict.html",
+        {"declaration": declaration, "kind": kind, "step": step, "message": message, "typed": typed},
+        status=409,
+    )
+
+
+# --- project ------------------------------------------------------------------------------
+
+@login_required
+def project_new(request):
+    if not request.user.is_filler:
+        raise Http404
+    unit = request.user.unit
+    layout = _layout(unit)
+    form_class = forms.project_step_form_class(layout, "basic")
+    if request.method == "POST":
+        form = form_class(request.POST, creating=True)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            if ProjectDeclaration.objects.filter(unit=unit, year=year, name=form.cleaned_data["name"]).exists():
+                form.add_error("name", f"{year.year} 年度已有同名项目")
+            else:
+                project = drafts.project_create(user=request.user, unit=unit, year=year, form=form)
+                messages.success(request, "项目已创建为草稿，下一步填写资金。")
+                return redirect("project_step", project.pk, "funds")
+    else:
+        form = form_class(creating=True, initial={"year": BudgetYear.objects.filter(is_open=True).first()})
+    return render(
+        request,
+        "declarations/wizard/project_new.html",
+        {"form": form, "steps": [{"key": k, "label": v} for k, v in PROJECT_STEPS], "layout": layout},
+    )
+
+
+@login_required
+def project_step(request, pk, step):
+    project = selectors.project_declaration_for(request.user, pk)
+    if step not in dict(PROJECT_STEPS):
+        raise Http404
+    editable = _editable_or_404(request, project)
+    if step == "indicators":
+        return _indicator_editor(request, project, "project", editable)
+    if step == "preview":
+        return _preview(request, project, "project")
+    layout = _layout(project)
+    form_class = forms.project_step_form_class(layout, step)
+    extra = {"layout": layout} if step in ("funds", "goals") else {}
+    if request.method == "POST" and editable:
+        form = form_class(request.POST, instance=project, **extra)
+        if form.is_valid():
+            try:
+                drafts.project_step_save(
+                    user=request.user,
+                    project=project,
+                    form=form,
+                    version=form.cleaned_data.get("version"),
+                    spending_plan=form.spending_plan() if step == "funds" and form.checkpoints else None,
+                    income_lines=form.income_lines() if step == "funds" and layout.project_income_kinds else None,
+                    goal_items=form.goal_items() if step == "goals" else None,
+                )
+            except drafts.EditConflict as conflict:
+                return _conflict(request, project, "project", step, form, str(conflict))
+            except drafts.DraftError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"“{dict(PROJECT_STEPS)[step]}”已保存。")
+                return redirect("project_step", project.pk, _next_step(PROJECT_STEPS, step))
+        project.refresh_from_db()
+    else:
+        form = form_class(instance=project, **extra)
+    context = _wizard_context(request, project, "project", step)
+    context["form"] = form
+    return render(request, "declarations/wizard/step_form.html", context)
+
+
+def _next_step(steps, step):
+    keys = [k for k, _ in steps]
+    return keys[min(keys.index(step) + 1, len(keys) - 1)]
+
+
+# --- department ---------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def department_new(request):
+    if not request.user.is_filler:
+        raise Http404
+    year = BudgetYear.objects.filter(pk=request.POST.get("year"), is_open=True).first()
+    if year is None:
+        messages.error(request, "请选择开放填报的预算年度")
+        return redirect("home")
+    try:
+        department = drafts.department_create(user=request.user, unit=request.user.unit, year=year)
+    except drafts.DraftError as error:
+        messages.error(request, str(error))
+        return redirect("home")
+    return redirect("department_step", department.pk, "profile")
+
+
+@login_required
+def department_step(request, pk, step):
+    department = selectors.department_declaration_for(request.user, pk)
+    if step not in dict(DEPARTMENT_STEPS):
+        raise Http404
+    editable = _editable_or_404(request, department)
+    if step == "indicators":
+        return _indicator_editor(request, department, "department", editable)
+    if step == "preview":
+        return _preview(request, department, "department")
+    layout = _layout(department)
+    context = _wizard_context(request, department, "department", step)
+    if step == "projects":
+        projects = list(department.unit.projectdeclarations.filter(year=department.year).order_by("order", "id"))
+        context.update(
+            projects=projects,
+            totals=department.unit.projectdeclarations.filter(year=department.year).aggregate(
+                budget=Sum("budget"), half_year=Sum("half_year_plan"), mid_term=Sum("mid_term_total")
+            ),
+        )
+        return render(request, "declarations/wizard/department_projects.html", context)
+    if step == "money":
+        form = forms.DepartmentMoneyForm(
+            request.POST if request.method == "POST" and editable else None, layout=layout, department=department
+        )
+    else:
+        form_class = forms.department_step_form_class(layout, step)
+        form = form_class(
+            request.POST if request.method == "POST" and editable else None, instance=department, layout=layout
+        )
+    if request.method == "POST" and editable and form.is_valid():
+        kwargs = {"user": request.user, "department": department, "version": form.cleaned_data.get("version")}
+        if step == "money":
+            kwargs["money_lines"] = form.lines()
+        else:
+            kwargs["form"] = form
+            if step == "profile":
+                kwargs["unit_fields"] = form.unit_fields()
+            if step == "goals":
+                kwargs["sub_goals"] = form.sub_goals()
+                kwargs["safeguards"] = form.safeguards()
+        try:
+            drafts.department_step_save(**kwargs)
+        except drafts.EditConflict as conflict:
+            return _conflict(request, department, "department", step, form, str(conflict))
+        except drafts.DraftError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"“{dict(DEPARTMENT_STEPS)[step]}”已保存。")
+            return redirect("department_step", department.pk, _next_step(DEPARTMENT_STEPS, step))
+    context["form"] = form
+    template = "department_money.html" if step == "money" else "step_form.html"
+    return render(request, f"declarations/wizard/{template}", context)
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+def _indicator_editor(request, declaration, kind, editable):
+    layout = _layout(declaration)
+    table_kind = "project" if kind == "project" else "department"
+    framework = declaration.unit.bureau.layout.frameworks.filter(table_kind=table_kind).prefetch_related(
+        "categories__subcategories"
+    ).first()
+    if framework is None:
+        raise Http404
+    terms = ["annual"] if kind == "project" else list(layout.department_terms)
+    allowed = {sub.pk for category in framework.categories.all() for sub in category.subcategories.all()}
+    saved_message = None
+    if request.method == "POST" and editable:
+        rows = indicator_editor.rows_from_post(request.POST, allowed)
+        action = request.POST.get("action", "save")
+        if action == "save":
+            cleaned = indicator_editor.check_rows(rows)
+            if cleaned is not None:
+                try:
+                    drafts.indicators_save(
+                        user=request.user, declaration=declaration, version=_int(request.POST.get("version")),
+                        rows=cleaned, terms=terms,
+                    )
+                except drafts.EditConflict as conflict:
+                    return _conflict(request, declaration, kind, "indicators", rows, str(conflict))
+                messages.success(request, "绩效指标已保存。")
+                if not request.htmx:
+                    return redirect(f"{kind}_step", declaration.pk, "indicators")
+                declaration.refresh_from_db()
+                rows = indicator_editor.rows_from_indicators(
+                    declaration.indicators.filter(term__in=terms).select_related("subcategory")
+                )
+                saved_message = "绩效指标已保存。"
+        else:
+            rows = indicator_editor.apply_action(rows, action, frameworks_subcategories=allowed)
+    else:
+        rows = indicator_editor.rows_from_indicators(
+            declaration.indicators.filter(term__in=terms).order_by("term", "order")
+        )
+    context = _wizard_context(request, declaration, kind, "indicators")
+    row_errors = sum(1 for row in rows if row.errors)
+    context.update(
+        term_groups=indicator_editor.groups(framework, rows, terms),
+        library=indicator_editor.library_for(framework),
+        references=indicator_editor.reference_values([r.name for r in rows], exclude_unit=declaration.unit),
+        fields=[f for f in layout.indicator_fields if f != "description"],
+        show_description="description" in layout.indicator_fields,
+        field_labels=indicator_editor.FIELD_LABELS,
+        comparators=[("≥", "≥"), ("≤", "≤"), ("=", "="), (">", ">"), ("<", "<"), ("", "数值"), ("定性", "定性")],
+        row_errors=row_errors,
+        saved_message=saved_message,
+        version=declaration.version,
+    )
+    template = "declarations/wizard/_indicator_editor.html" if request.htmx else "declarations/wizard/indicators.html"
+    return render(request, template, context)
+
+
+def _int(raw):
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def value_preview(request):
+    """htmx: the printed value composed from a row's parts, or the parse error of the quick box."""
+    data = request.GET if request.method == "GET" else request.POST
+    key = data.get("key", "")
+    quick = data.get(f"{key}-quick", "").strip()
+    if quick:
+        from .values import ValueSyntaxError, parse
+
+        try:
+            shown = parse(quick, strict=True).display()
+        except ValueSyntaxError as error:
+            return HttpResponse(f'<span class="text-danger">{_escape(str(error))}</span>')
+        return HttpResponse(f"<strong>{_escape(shown)}</strong>")
+    shown = indicator_editor.preview(
+        data.get(f"{key}-comparator", ""), data.get(f"{key}-number", ""), data.get(f"{key}-unit", ""),
+        data.get(f"{key}-text", ""),
+    )
+    return HttpResponse(f"<strong>{_escape(shown)}</strong>" if shown else '<span class="text-muted">—</span>')
+
+
+def _escape(text):
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+# --- preview, submit, copy ----------------------------------------------------------------
+
+def _preview(request, declaration, kind):
+    data = load_document_data(declaration.unit, declaration.year.year)
+    layout = get_layout(data.layout_code)
+    if kind == "project":
+        project = next(p for p in data.projects if p.pk == declaration.pk)
+        document = layout.project_document(data, project)
+    else:
+        document = layout.department_document(data)
+    context = _wizard_context(request, declaration, kind, "preview")
+    context.update(
+        document=document,
+        errors=validation.errors(context["findings"]),
+        hints=validation.hints(context["findings"]),
+        step_url=f"{kind}_step",
+    )
+    return render(request, "declarations/wizard/preview.html", context)
+
+
+@login_required
+@require_POST
+def declaration_submit(request, kind, pk):
+    from .services.review import SubmitError, declaration_submit as submit
+
+    declaration = (
+        selectors.project_declaration_for(request.user, pk) if kind == "project"
+        else selectors.department_declaration_for(request.user, pk)
+    )
+    try:
+        submit(declaration=declaration, user=request.user)
+    except SubmitError as error:
+        messages.error(request, str(error))
+        return redirect(f"{kind}_step", declaration.pk, "preview")
+    messages.success(request, "已提交，等待财政局审核。提交后不能再修改，除非被退回。")
+    return redirect(f"{kind}_detail", declaration.pk)
+
+
+@login_required
+@require_POST
+def declaration_copy(request, kind, pk):
+    declaration = (
+        selectors.project_declaration_for(request.user, pk) if kind == "project"
+        else selectors.department_declaration_for(request.user, pk)
+    )
+    if not (request.user.is_filler and request.user.unit_id == declaration.unit_id):
+        raise Http404
+    year = _int(request.POST.get("year")) or declaration.year.year + 1
+    keep_money = request.POST.get("keep_money") == "1"
+    try:
+        if kind == "project":
+            copy = project_copy_to_year(project=declaration, year=year, keep_money=keep_money)
+        else:
+            copy = department_copy_to_year(department=declaration, year=year, keep_money=keep_money)
+    except CopyError as error:
+        messages.error(request, str(error))
+        return redirect(f"{kind}_detail", declaration.pk)
+    messages.success(request, f"已复制为 {year} 年度草稿{'（保留金额）' if keep_money else '（金额已清空）'}。")
+    first = "basic" if kind == "project" else "profile"
+    return redirect(reverse(f"{kind}_step", args=[copy.pk, first]))
