@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import BudgetYear, DepartmentDeclaration, MoneyKind, ProjectDeclaration
 from .services import validation
+from .values import format_number
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 LONG_TEXTAREA = forms.Textarea(attrs={"rows": 6})
@@ -27,6 +28,9 @@ class StepForm(forms.ModelForm):
             if isinstance(field, forms.DecimalField):
                 field.widget = MONEY_INPUT
                 field.localize = False
+                field.label = f"{field.label}（万元）"
+                if self.initial.get(name) is not None:
+                    self.initial[name] = format_number(Decimal(self.initial[name]))
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 3)
             if isinstance(field, forms.DateField):
@@ -68,13 +72,14 @@ class ProjectFundsForm(StepForm):
             self.fields[f"plan_{n}"] = forms.DecimalField(
                 label=f"{label}累计支出（%）", max_digits=5, decimal_places=2, required=True,
                 validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-                initial=current.get(label), widget=MONEY_INPUT,
+                initial=format_number(current[label]) if label in current else None, widget=MONEY_INPUT,
             )
         lines = {line.kind: line.amount for line in self.instance.money_lines.all()} if self.instance.pk else {}
         for kind in layout.project_income_kinds:
             self.fields[f"income_{kind}"] = forms.DecimalField(
                 label=f"收入：{MoneyKind(kind).label}", max_digits=18, decimal_places=6, required=False,
-                min_value=Decimal(0), initial=lines.get(kind), widget=MONEY_INPUT,
+                min_value=Decimal(0), initial=format_number(lines[kind]) if kind in lines else None,
+                widget=MONEY_INPUT,
             )
 
     def clean(self):
@@ -242,7 +247,7 @@ class DepartmentMoneyForm(forms.Form):
                         required=False, min_value=Decimal(0),
                         max_value=Decimal(100) if is_share else None,
                         max_digits=5 if is_share else 18, decimal_places=2 if is_share else 6,
-                        initial=getattr(line, column) if line else None, widget=MONEY_INPUT,
+                        initial=format_number(getattr(line, column)) if line else None, widget=MONEY_INPUT,
                     )
                     names.append(name)
                 self.rows.append((direction, kind, MoneyKind(kind).label, [self[n] for n in names]))
