@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from . import selectors
 from .models import BudgetYear
+from .services import validation
 from .services.drafts import can_edit
 from .values import format_amount
 
@@ -38,6 +39,7 @@ def project_detail(request, pk):
             "money_lines": project.money_lines.all(),
             "rows": selectors.indicator_rows(indicators),
             "can_edit": can_edit(request.user, project),
+            "findings": validation.validate_project(project),
             "amounts": {
                 field: format_amount(getattr(project, field))
                 for field in ("budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total")
@@ -63,5 +65,6 @@ def department_detail(request, pk):
             "annual_rows": selectors.indicator_rows([i for i in indicators if i.term == "annual"]),
             "projects": department.unit.projectdeclarations.filter(year=department.year),
             "can_edit": can_edit(request.user, department),
+            "findings": validation.validate_department(department),
         },
     )

@@ -111,3 +111,13 @@ def test_a_missing_project_answers_404(client, administrator):
     client.force_login(administrator)
     missing = (ProjectDeclaration.objects.order_by("-pk").first().pk or 0) + 1000
     assert client.get(reverse("project_detail", args=[missing])).status_code == 404
+
+
+def test_the_reviewer_sees_the_review_hints_on_the_project_page(client, db):
+    from accounts.models import User
+
+    project = ProjectDeclaration.objects.get(code="13022525P00RERB10015T")
+    client.force_login(User.objects.get(username="laoting-czj"))
+    response = client.get(reverse("project_detail", args=[project.pk]))
+    assert 'data-testid="findings"' in response.text
+    assert "预算资金执行率" in response.text and "〔相关性〕" in response.text
