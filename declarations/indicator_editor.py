@@ -278,29 +278,18 @@ def library_for(framework):
 def reference_values(names, *, exclude_unit):
     """The same 三级 in other units' approved or published declarations: name → [(unit, year, value, basis)]."""
     public = [Status.APPROVED, Status.PUBLISHED]
+    wanted = [n for n in names if n]
     found = {}
-    indicators = (
-        Indicator.objects.filter(name__in=[n for n in names if n])
-        .filter(project__status__in=public)
-        .exclude(project__unit=exclude_unit)
-        .select_related("project__unit", "project__year")
-        .order_by("-project__year__year")[:200]
-    )
-    for indicator in indicators:
-        owner = indicator.project
-        found.setdefault(indicator.name, []).append(
-            (owner.unit.name, owner.year.year, indicator.value_display, indicator.basis)
+    for owner in ("project", "department"):
+        indicators = (
+            Indicator.objects.filter(name__in=wanted, **{f"{owner}__status__in": public})
+            .exclude(**{f"{owner}__unit": exclude_unit})
+            .select_related(f"{owner}__unit", f"{owner}__year")
+            .order_by(f"-{owner}__year__year")[:200]
         )
-    department_indicators = (
-        Indicator.objects.filter(name__in=[n for n in names if n])
-        .filter(department__status__in=public)
-        .exclude(department__unit=exclude_unit)
-        .select_related("department__unit", "department__year")
-        .order_by("-department__year__year")[:200]
-    )
-    for indicator in department_indicators:
-        owner = indicator.department
-        found.setdefault(indicator.name, []).append(
-            (owner.unit.name, owner.year.year, indicator.value_display, indicator.basis)
-        )
+        for indicator in indicators:
+            declaration = getattr(indicator, owner)
+            found.setdefault(indicator.name, []).append(
+                (declaration.unit.name, declaration.year.year, indicator.value_display, indicator.basis)
+            )
     return found

@@ -121,3 +121,17 @@ def test_the_reviewer_sees_the_review_hints_on_the_project_page(client, db):
     response = client.get(reverse("project_detail", args=[project.pk]))
     assert 'data-testid="findings"' in response.text
     assert "预算资金执行率" in response.text and "〔相关性〕" in response.text
+
+
+def test_the_owner_finds_edit_and_copy_buttons_on_the_project_page(client, filler, zunhua_project):
+    client.force_login(filler)
+    response = client.get(reverse("project_detail", args=[zunhua_project.pk]))
+    assert reverse("project_step", args=[zunhua_project.pk, "basic"]) in response.text
+    assert reverse("project_copy", args=[zunhua_project.pk]) in response.text and "复制到 2025 年度" in response.text
+
+
+def test_a_reviewer_gets_no_edit_or_copy_buttons(client, reviewer, zunhua_project):
+    client.force_login(reviewer)
+    response = client.get(reverse("project_detail", args=[zunhua_project.pk]))
+    assert reverse("project_step", args=[zunhua_project.pk, "basic"]) not in response.text
+    assert "复制到" not in response.text
