@@ -55,6 +55,7 @@ class Row:
     related_project: str = ""
     library: str = ""
     errors: dict = field(default_factory=dict)
+    comments: list = field(default_factory=list)
 
     @property
     def preview(self):
@@ -249,8 +250,16 @@ class Group:
     rows: list
 
 
-def groups(framework, rows, terms):
-    """(term, [Group]) for the editor: every framework 二级 with its rows, in framework order."""
+def groups(framework, rows, terms, comments=None):
+    """(term, [Group]) for the editor: every framework 二级 with its rows, in framework order.
+
+    `comments` (target → review comments) pins a returned declaration's comments to their rows."""
+    comments = comments or {}
+    for row in rows:
+        for category in framework.categories.all():
+            for sub in category.subcategories.all():
+                if sub.pk == row.subcategory_id:
+                    row.comments = comments.get(f"indicator:{row.term}/{category.name}/{sub.name}/{row.name}", [])
     result = []
     for term in terms:
         term_groups = []

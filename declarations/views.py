@@ -4,6 +4,8 @@ from django.shortcuts import render
 
 from . import selectors
 from .models import BudgetYear
+from review.services import events_of, latest_review
+
 from .services import validation
 from .services.drafts import can_edit
 from .values import format_amount
@@ -40,6 +42,9 @@ def project_detail(request, pk):
             "rows": selectors.indicator_rows(indicators),
             "can_edit": can_edit(request.user, project),
             "findings": validation.validate_project(project),
+            "events": events_of(project),
+            "review": latest_review(project),
+            "kind": "project",
             "amounts": {
                 field: format_amount(getattr(project, field))
                 for field in ("budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total")
@@ -66,5 +71,8 @@ def department_detail(request, pk):
             "projects": department.unit.projectdeclarations.filter(year=department.year),
             "can_edit": can_edit(request.user, department),
             "findings": validation.validate_department(department),
+            "events": events_of(department),
+            "review": latest_review(department),
+            "kind": "department",
         },
     )

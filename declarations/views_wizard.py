@@ -84,7 +84,12 @@ def _wizard_context(request, declaration, kind, step):
         findings = validation.validate_department(declaration)
         steps, complete = DEPARTMENT_STEPS, _department_complete(declaration)
     progress = _progress(steps, findings, complete)
+    from review.services import comments_for_wizard, latest_review
+
+    comments = comments_for_wizard(declaration)
     return {
+        "review_comments": comments,
+        "returned_review": latest_review(declaration) if declaration.status == "returned" else None,
         "declaration": declaration,
         "kind": kind,
         "step": step,
@@ -174,8 +179,18 @@ def project_step(request, pk, step):
     else:
         form = form_class(instance=project, **extra)
     context = _wizard_context(request, project, "project", step)
+    _pin_comments(form, context["review_comments"])
     context["form"] = form
     return render(request, "declarations/wizard/step_form.html", context)
+
+
+def _pin_comments(form, comments):
+    """Show the reviewer's comments on a field right under it (help text), tagged with the criterion."""
+    for name, field in form.fields.items():
+        pinned = comments.get("goal_items" if name == "goal_items_text" else name)
+        if pinned:
+            notes = "；".join(f"审核意见〔{c.criterion}〕：{c.text}" for c in pinned)
+            field.help_text = f"{notes}　{field.help_text}" if field.help_text else notes
 
 
 def _next_step(steps, step):
@@ -252,6 +267,7 @@ def department_step(request, pk, step):
         else:
             messages.success(request, f"“{dict(DEPARTMENT_STEPS)[step]}”已保存。")
             return redirect("department_step", department.pk, _next_step(DEPARTMENT_STEPS, step))
+    _pin_comments(form, context["review_comments"])
     context["form"] = form
     template = "department_money.html" if step == "money" else "step_form.html"
     return render(request, f"declarations/wizard/{template}", context)
@@ -300,7 +316,7 @@ def _indicator_editor(request, declaration, kind, editable):
     context = _wizard_context(request, declaration, kind, "indicators")
     row_errors = sum(1 for row in rows if row.errors)
     context.update(
-        term_groups=indicator_editor.groups(framework, rows, terms),
+        term_groups=indicator_editor.groups(framework, rows, terms, comments=context["review_comments"]),
         library=indicator_editor.library_for(framework),
         references=indicator_editor.reference_values([r.name for r in rows], exclude_unit=declaration.unit),
         fields=[f for f in layout.indicator_fields if f != "description"],
@@ -372,15 +388,15 @@ def _preview(request, declaration, kind):
 @login_required
 @require_POST
 def declaration_submit(request, kind, pk):
-    from .services.review import SubmitError, declaration_submit as submit
+    from review.services import ReviewError, declaration_submit
 
     declaration = (
         selectors.project_declaration_for(request.user, pk) if kind == "project"
         else selectors.department_declaration_for(request.user, pk)
     )
     try:
-        submit(declaration=declaration, user=request.user)
-    except SubmitError as error:
+        declaration_submit(declaration=declaration, user=request.user)
+    except ReviewError as error:
         messages.error(request, str(error))
         return redirect(f"{kind}_step", declaration.pk, "preview")
     messages.success(request, "已提交，等待财政局审核。提交后不能再修改，除非被退回。")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "indicators",
     "declarations",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "review.context_processors.notifications",
             ],
         },
     },
@@ -104,6 +106,7 @@ if NODE_MODULES.exists():
     STATICFILES_DIRS += [
         ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
         ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+        ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
     ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

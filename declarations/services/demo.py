@@ -27,6 +27,7 @@ def _user(spec, role, password, *, bureau=None, unit=None):
     user = User(
         username=spec["username"],
         last_name=spec.get("last_name", ""),
+        email=spec.get("email") or f"{spec['username']}@example.gov.cn",
         role=role,
         bureau=bureau,
         unit=unit,

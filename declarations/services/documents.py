@@ -15,6 +15,7 @@ from django.db import transaction
 
 from indicators.models import Framework, Layout, Subcategory, TableKind
 
+from .. import values
 from ..models import (
     BudgetYear,
     CoverNote,
@@ -219,7 +220,10 @@ def _indicators(owner_field, owner, table_kind, rows, subcategories, where):
             prior_value_2=_text(prior[1]),
             related_project=_text(row.get("related_project")),
         )
-        indicator.set_value(_text(row.get("value")))
+        try:
+            indicator.set_value(_text(row.get("value")))
+        except values.ValueSyntaxError as error:
+            raise DocumentError(f"{here}：{error}") from None
         _clean_and_save(indicator, here)
 
 

@@ -1,0 +1,249 @@
+"""Reviewer pages: the dashboard, one declaration's review page, the acts, the 审核表, notifications."""
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from declarations import selectors
+from declarations.exports.builders import load_document_data
+from declarations.exports.document import Document, Part, Table, label, text, value
+from declarations.exports.layouts import get_layout
+from declarations.exports.pdf import render_pdf
+from declarations.models import BudgetYear, DepartmentDeclaration, ProjectDeclaration, Status
+from declarations.services import validation
+from declarations.services.interchange import declaration_diff
+from declarations.views_exports import _download
+
+from . import services
+from .forms import ApproveForm, ReturnForm, UnpublishForm, comment_targets
+from .models import Criterion, Notification
+
+KINDS = {"project": ProjectDeclaration, "department": DepartmentDeclaration}
+
+
+def _declaration_visible(request, kind, pk):
+    """The declaration within the user's scope (its unit's fillers, its bureau's reviewers), else 404."""
+    if kind not in KINDS:
+        raise Http404
+    getter = selectors.project_declaration_for if kind == "project" else selectors.department_declaration_for
+    return getter(request.user, pk)
+
+
+def _declaration_for_reviewer(request, kind, pk):
+    declaration = _declaration_visible(request, kind, pk)
+    if not services.is_reviewer_of(request.user, declaration):
+        raise Http404
+    return declaration
+
+
+def _reviewer_only(request):
+    if not (request.user.is_reviewer or request.user.is_administrator):
+        raise Http404
+
+
+@login_required
+def dashboard(request):
+    """Per finance bureau and year: every unit, its declarations and their states, with charts."""
+    _reviewer_only(request)
+    years = list(BudgetYear.objects.order_by("-year"))
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    units = selectors.units_visible_to(request.user).select_related("bureau")
+    projects = ProjectDeclaration.objects.filter(unit__in=units).select_related("unit", "year")
+    departments = DepartmentDeclaration.objects.filter(unit__in=units).select_related("unit", "year")
+    if year is None:
+        year = next((y.year for y in years if projects.filter(year=y).exists() or departments.filter(year=y).exists()),
+                    years[0].year if years else None)
+    projects, departments = projects.filter(year__year=year), departments.filter(year__year=year)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        projects, departments = projects.filter(status=status), departments.filter(status=status)
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        projects, departments = projects.filter(unit_id=unit_id), departments.filter(unit_id=unit_id)
+    kind = request.GET.get("kind", "")
+    if kind == "project":
+        departments = departments.none()
+    elif kind == "department":
+        projects = projects.none()
+
+    projects = list(projects.prefetch_related("indicators__subcategory__category", "spending_plan", "money_lines",
+                                             "goal_items"))
+    departments = list(departments.prefetch_related("indicators__subcategory__category", "money_lines"))
+    rows = []
+    for declaration in [*departments, *projects]:
+        is_project = isinstance(declaration, ProjectDeclaration)
+        findings = validation.validate_project(declaration) if is_project else validation.validate_department(declaration)
+        rows.append({
+            "declaration": declaration, "kind": "project" if is_project else "department",
+            "name": declaration.name if is_project else f"{declaration.printed_name}部门整体",
+            "budget": declaration.budget if is_project else None,
+            "errors": validation.errors(findings), "hints": validation.hints(findings),
+        })
+    rows.sort(key=lambda r: (r["declaration"].unit.name, r["kind"] != "department", r["name"]))
+    counts = {s.label: 0 for s in Status}
+    for row in rows:
+        counts[row["declaration"].get_status_display()] += 1
+    charts = {
+        "states_by_unit": _states_by_unit(rows),
+        "budget_by_category": _budget_by_category(projects),
+        "spending_curves": [
+            {"label": p.name, "points": [[c.label, float(c.percent)] for c in p.spending_plan.all()]}
+            for p in projects if p.spending_plan.all()
+        ][:20],
+    }
+    return render(request, "review/dashboard.html", {
+        "rows": rows, "counts": counts, "years": years, "year": year, "status": status, "kind": kind,
+        "unit_id": unit_id, "units": units.order_by("name"), "statuses": Status.choices, "charts": charts,
+    })
+
+
+def _states_by_unit(rows):
+    units = sorted({r["declaration"].unit.name for r in rows})
+    series = []
+    for status in Status:
+        series.append({
+            "label": status.label,
+            "data": [sum(1 for r in rows if r["declaration"].unit.name == u and r["declaration"].status == status)
+                     for u in units],
+        })
+    return {"labels": units, "series": series}
+
+
+def _budget_by_category(projects):
+    totals = {}
+    for project in projects:
+        totals[project.category or "未分类"] = totals.get(project.category or "未分类", Decimal(0)) + project.budget
+    return {"labels": list(totals), "data": [float(v) for v in totals.values()]}
+
+
+@login_required
+@require_POST
+def approve_selected(request):
+    _reviewer_only(request)
+    chosen = []
+    for item in request.POST.getlist("selected"):
+        kind, _, pk = item.partition(":")
+        if kind in KINDS and pk.isdigit():
+            chosen.append(_declaration_for_reviewer(request, kind, int(pk)))
+    approved, refused = services.approve_many(declarations=chosen, user=request.user)
+    if approved:
+        messages.success(request, f"已批量审核通过 {len(approved)} 份申报。")
+    for declaration, error in refused:
+        messages.error(request, f"{services.title_of(declaration)}：{error}")
+    if not chosen:
+        messages.warning(request, "请先勾选要审核通过的申报。")
+    return redirect(request.POST.get("next") or "review_dashboard")
+
+
+@login_required
+def review_declaration(request, kind, pk):
+    declaration = _declaration_for_reviewer(request, kind, pk)
+    snapshots = list(services.snapshots_of(declaration)[:2])
+    current = snapshots[0].data if snapshots else services.serialize(declaration)
+    diff = declaration_diff(snapshots[1].data, snapshots[0].data) if len(snapshots) == 2 else None
+    data = load_document_data(declaration.unit, declaration.year.year)
+    layout = get_layout(data.layout_code)
+    if kind == "project":
+        document = layout.project_document(data, next(p for p in data.projects if p.pk == declaration.pk))
+        findings = validation.validate_project(declaration)
+    else:
+        document = layout.department_document(data)
+        findings = validation.validate_department(declaration)
+    targets = comment_targets(current)
+    return render(request, "review/declaration.html", {
+        "declaration": declaration, "kind": kind, "document": document, "snapshots": snapshots, "diff": diff,
+        "findings": findings, "events": services.events_of(declaration), "review": services.latest_review(declaration),
+        "actions": services.allowed_actions(request.user, declaration),
+        "return_form": ReturnForm(targets=targets), "approve_form": ApproveForm(targets=targets),
+        "unpublish_form": UnpublishForm(),
+    })
+
+
+@login_required
+@require_POST
+def review_act(request, kind, pk, action):
+    declaration = _declaration_for_reviewer(request, kind, pk)
+    current = services.serialize(declaration)
+    try:
+        if action == "return":
+            form = ReturnForm(request.POST, targets=comment_targets(current))
+            if not form.is_valid():
+                return _form_errors(request, declaration, kind, form)
+            services.declaration_return(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"],
+                                        comments=form.cleaned_data["comments"], result=form.cleaned_data["result"])
+            messages.success(request, "已退回修改，填报人会收到通知。")
+        elif action == "approve":
+            form = ApproveForm(request.POST, targets=comment_targets(current))
+            if not form.is_valid():
+                return _form_errors(request, declaration, kind, form)
+            services.declaration_approve(declaration=declaration, user=request.user, result=form.cleaned_data["result"],
+                                         reason=form.cleaned_data["reason"], comments=form.cleaned_data["comments"])
+            messages.success(request, "已审核通过。")
+        elif action == "publish":
+            services.declaration_publish(declaration=declaration, user=request.user)
+            messages.success(request, "已公开。")
+        elif action == "unpublish":
+            form = UnpublishForm(request.POST)
+            if not form.is_valid():
+                return _form_errors(request, declaration, kind, form)
+            services.declaration_unpublish(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "已撤回公开。")
+        else:
+            raise Http404
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+    return redirect("review_declaration", kind, declaration.pk)
+
+
+def _form_errors(request, declaration, kind, form):
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+    return redirect("review_declaration", kind, declaration.pk)
+
+
+@login_required
+def review_sheet(request, kind, pk):
+    """绩效目标审核表 of the latest review, as PDF."""
+    declaration = _declaration_visible(request, kind, pk)
+    review = services.latest_review(declaration)
+    if review is None:
+        raise Http404
+    form = Part()
+    if kind == "project":
+        form.add(label("项目名称"), value(declaration.name, 3))
+        form.add(label("预算数（万元）"), value(f"{declaration.budget.normalize():f}", 3))
+    else:
+        form.add(label("部门（单位）名称"), value(declaration.printed_name, 3))
+    form.add(label("申报单位"), value(str(declaration.unit)), label("预算年度"), value(f"{declaration.year.year}年"))
+    comments = list(review.comments.all())
+    form.add(label("审核要点"), label("审核意见", 3))
+    for criterion in Criterion.values:
+        lines = [f"{c.target_label + '：' if c.target_label else ''}{c.text}" for c in comments if c.criterion == criterion]
+        form.add(label(criterion), text("\n".join(lines) or "无意见", 3))
+    form.add(label("综合意见"), text(review.reason or "—", 3))
+    form.add(label("审核结果"), value(f"{review.get_result_display()}"), label("结论"), value(review.result_short))
+    form.add(label("审核人"), value(review.reviewer.get_full_name() or review.reviewer.username),
+             label("审核日期"), value(timezone.localtime(review.created_at).strftime("%Y年%m月%d日")))
+    document = Document(
+        title=f"{services.title_of(declaration)}绩效目标审核表",
+        filename=f"{declaration.year.year}-{declaration.unit.name}-绩效目标审核表",
+        blocks=[Table(title="绩效目标审核表", sheet_name="审核表", column_widths=[18, 32, 18, 32], parts=[form],
+                      subtitle_lines=[services.title_of(declaration)], header_right=f"审核版本：第{review.snapshot.number}次提交")],
+    )
+    return _download(f"{document.filename}.pdf", "application/pdf", render_pdf(document))
+
+
+@login_required
+def notifications(request):
+    items = list(request.user.notifications.all()[:100])
+    unread = [n.pk for n in items if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "review/notifications.html", {"items": items, "unread": set(unread)})
+

@@ -1,0 +1,113 @@
+"""Every named view × every role, own versus foreign unit and bureau.
+
+The list of views comes from the URL configuration: a new view without a row here fails
+`test_every_view_is_in_the_matrix`, so no view can escape the matrix."""
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from declarations.models import DepartmentDeclaration, ProjectDeclaration, Unit
+from review.services import declaration_return, declaration_submit
+
+PERSONAS = ["anonymous", "own_filler", "other_filler", "own_reviewer", "other_reviewer", "admin"]
+USERNAMES = {"own_filler": "zunhua-xfj", "other_filler": "rugao-xfj", "own_reviewer": "zunhua-czj",
+             "other_reviewer": "rugao-czj", "admin": "admin"}
+SKIP = {"login", "logout"}  # the authentication views themselves
+
+
+def _statuses(anonymous, own_filler, other_filler, own_reviewer, other_reviewer, admin):
+    return dict(zip(PERSONAS, (anonymous, own_filler, other_filler, own_reviewer, other_reviewer, admin)))
+
+
+SCOPED_READ = _statuses(302, 200, 404, 200, 404, 200)
+EDIT = _statuses(302, 200, 404, 404, 404, 200)
+REVIEW = _statuses(302, 404, 404, 200, 404, 200)
+ANY_USER = _statuses(302, 200, 200, 200, 200, 200)
+POST_ONLY = _statuses(302, 405, 405, 405, 405, 405)
+
+# name → (arguments, expected status by persona); `{project}`, `{department}`, `{unit}` are filled in.
+MATRIX = {
+    "home": ({}, ANY_USER),
+    "notifications": ({}, ANY_USER),
+    "value_preview": ({}, ANY_USER),
+    "project_detail": ({"pk": "{project}"}, SCOPED_READ),
+    "department_detail": ({"pk": "{department}"}, SCOPED_READ),
+    "project_download": ({"pk": "{project}", "fmt": "xlsx"}, SCOPED_READ),
+    "department_download": ({"pk": "{department}", "fmt": "xlsx"}, SCOPED_READ),
+    "document_preview": ({"unit_pk": "{unit}", "year": 2024}, SCOPED_READ),
+    "document_download": ({"unit_pk": "{unit}", "year": 2024, "fmt": "xlsx"}, SCOPED_READ),
+    "project_step": ({"pk": "{project}", "step": "funds"}, EDIT),
+    "department_step": ({"pk": "{department}", "step": "goals"}, EDIT),
+    "project_new": ({}, _statuses(302, 200, 200, 404, 404, 404)),
+    "review_dashboard": ({}, _statuses(302, 404, 404, 200, 200, 200)),
+    "review_declaration": ({"kind": "project", "pk": "{project}"}, REVIEW),
+    "review_sheet": ({"kind": "project", "pk": "{project}"}, SCOPED_READ),
+    "department_new": ({}, POST_ONLY),
+    "project_submit": ({"pk": "{project}"}, POST_ONLY),
+    "department_submit": ({"pk": "{department}"}, POST_ONLY),
+    "project_copy": ({"pk": "{project}"}, POST_ONLY),
+    "department_copy": ({"pk": "{department}"}, POST_ONLY),
+    "review_act": ({"kind": "project", "pk": "{project}", "action": "approve"}, POST_ONLY),
+    "review_approve_selected": ({}, POST_ONLY),
+}
+
+
+def _named_patterns(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from _named_patterns(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_view_is_in_the_matrix():
+    names = set(_named_patterns(get_resolver().url_patterns)) - SKIP
+    assert names - set(MATRIX) == set(), "add the new views to MATRIX with their expected statuses"
+    assert set(MATRIX) - names == set()
+
+
+@pytest.fixture
+def returned_zunhua_project(db):
+    """The 遵化 project, submitted and returned: it has a snapshot, a review and is editable again."""
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    project = declaration_submit(declaration=project, user=User.objects.get(username="zunhua-xfj"))
+    return declaration_return(declaration=project, user=User.objects.get(username="zunhua-czj"), reason="请补充依据")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, name, persona):
+    arguments, expected = MATRIX[name]
+    values = {
+        "{project}": returned_zunhua_project.pk,
+        "{department}": DepartmentDeclaration.objects.get(unit__code="455").pk,
+        "{unit}": Unit.objects.get(code="455").pk,
+    }
+    kwargs = {key: values.get(value, value) if isinstance(value, str) else value for key, value in arguments.items()}
+    if persona != "anonymous":
+        client.force_login(User.objects.get(username=USERNAMES[persona]))
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == expected[persona]
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "username, name, kwargs",
+    [
+        ("rugao-xfj", "project_submit", {}),
+        ("rugao-xfj", "project_copy", {}),
+        ("rugao-czj", "review_act", {"kind": "project", "action": "approve"}),
+        ("rugao-czj", "review_act", {"kind": "project", "action": "return"}),
+        ("zunhua-xfj", "review_act", {"kind": "project", "action": "approve"}),
+    ],
+)
+def test_acts_on_a_foreign_or_unreviewable_declaration_answer_404(client, db, username, name, kwargs):
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    client.force_login(User.objects.get(username=username))
+    response = client.post(reverse(name, kwargs={"pk": project.pk, **kwargs}), {"reason": "x", "result": "excellent"})
+    assert response.status_code == 404
+    project.refresh_from_db()
+    assert project.status == "draft"
