@@ -105,11 +105,25 @@ def _wizard_context(request, declaration, kind, step):
 
 def _conflict(request, declaration, kind, step, form_or_rows, message):
     """A stale save: show what the user typed beside what is saved now; nothing is lost."""
-    typed = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version", "action")]
+    fresh = type(declaration).objects.get(pk=declaration.pk)
+    fields = {f.name: f for f in fresh._meta.fields}
+    rows = []
+    for key, typed in request.POST.items():
+        if key in ("csrfmiddlewaretoken", "version", "action", "row"):
+            continue
+        field = fields.get(key)
+        saved = getattr(fresh, key) if field else ""
+        label = str(field.verbose_name) if field else key
+        rows.append({"label": label, "typed": typed, "saved": "" if saved is None else saved,
+                     "differs": field is not None and str(saved) != typed})
+    saved_indicators = [
+        (i.subcategory.name, i.name, i.value_display) for i in fresh.indicators.select_related("subcategory")
+    ] if step == "indicators" else []
     return render(
         request,
         "declarations/wizard/conflict.html",
-        {"declaration": declaration, "kind": kind, "step": step, "message": message, "typed": typed},
+        {"declaration": fresh, "kind": kind, "step": step, "message": message, "rows": rows,
+         "saved_indicators": saved_indicators},
         status=409,
     )
 

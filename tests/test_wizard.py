@@ -90,6 +90,8 @@ def test_a_stale_save_shows_a_conflict_page_with_what_was_typed(laoting, draft):
     response = laoting.post(reverse("project_step", args=[draft.pk, "funds"]), stale)
     assert response.status_code == 409
     assert "另一个窗口里写的用途" in response.text
+    saved = response.text[response.text.index("另一个窗口里写的用途"):]
+    assert "减少进京访、赴省访、到市访量" in saved  # what is saved now, beside it
     draft.refresh_from_db()
     assert draft.purpose.startswith("减少进京访")
 
