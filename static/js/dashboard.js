@@ -3,6 +3,7 @@
   var source = document.getElementById("dashboard-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
+  Chart.defaults.animation = false;
   var palette = ["#6c757d", "#0d6efd", "#dc3545", "#198754", "#6f42c1", "#fd7e14", "#20c997", "#0dcaf0"];
   new Chart(document.getElementById("chart-states"), {
     type: "bar",
@@ -17,7 +18,7 @@
   new Chart(document.getElementById("chart-budget"), {
     type: "doughnut",
     data: { labels: data.budget_by_category.labels, datasets: [{ data: data.budget_by_category.data, backgroundColor: palette }] },
-    options: { responsive: true }
+    options: { responsive: true, aspectRatio: 1.6 }
   });
   var checkpoints = [];
   data.spending_curves.forEach(function (curve) {
