@@ -38,13 +38,16 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --publish
 
+# The task worker (huey, queue in a SQLite file) runs beside the web server and stops with it.
 run: demo
 	@echo ""
-	@echo "应用地址: http://$(HOST):$(PORT)/   管理后台: http://$(HOST):$(PORT)/admin/"
+	@echo "应用地址: http://$(HOST):$(PORT)/   公开网站: http://$(HOST):$(PORT)/public/   管理后台: http://$(HOST):$(PORT)/admin/"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py run_huey --workers 1 > huey.log 2>&1 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(VENV)/bin/pytest

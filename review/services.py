@@ -19,6 +19,8 @@ from declarations.models import DepartmentDeclaration, ProjectDeclaration, Statu
 from declarations.services import validation
 from declarations.services.interchange import department_to_dict, project_to_dict
 
+from public.services import PublicationError, publication_files_create, release_refresh
+
 from .models import Criterion, DeclarationLink, Event, Notification, Publication, Result, Review, ReviewComment, Snapshot
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class Transition:
 TRANSITIONS = {
     "submit": Transition(frozenset({Status.DRAFT}), Status.SUBMITTED, FILLER, "提交"),
     "resubmit": Transition(frozenset({Status.RETURNED}), Status.SUBMITTED, FILLER, "重新提交"),
-    "return": Transition(frozenset({Status.SUBMITTED}), Status.RETURNED, REVIEWER, "退回修改"),
+    "return": Transition(frozenset({Status.SUBMITTED, Status.APPROVED}), Status.RETURNED, REVIEWER, "退回修改"),
     "approve": Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, REVIEWER, "审核通过"),
     "publish": Transition(frozenset({Status.APPROVED}), Status.PUBLISHED, REVIEWER, "公开"),
     "unpublish": Transition(frozenset({Status.PUBLISHED}), Status.APPROVED, REVIEWER, "撤回公开"),
@@ -93,7 +95,7 @@ def allowed_actions(user, declaration):
 def _guard(name, declaration, user):
     transition = TRANSITIONS[name]
     if declaration.status not in transition.sources:
-        allowed = "、".join(Status(s).label for s in transition.sources)
+        allowed = "、".join(s.label for s in Status if s in transition.sources)
         raise ReviewError(
             f"不能{transition.label}：当前状态为“{declaration.get_status_display()}”，只有“{allowed}”的申报可以{transition.label}"
         )
@@ -258,8 +260,11 @@ def approved_snapshot(declaration):
 
 
 @transaction.atomic
-def declaration_publish(*, declaration, user):
-    """审核通过 → 已公开: publishes exactly the approved snapshot."""
+def declaration_publish(*, declaration, user, refresh_release=True):
+    """审核通过 → 已公开: publishes exactly the approved snapshot.
+
+    The unit's whole-document release is remade too, unless the caller publishes several
+    tables of a unit at once and remakes it once at the end (refresh_release=False)."""
     declaration = _locked(declaration)
     _guard("publish", declaration, user)
     snapshot = approved_snapshot(declaration)
@@ -267,8 +272,17 @@ def declaration_publish(*, declaration, user):
         raise ReviewError("找不到审核通过的版本，不能公开")
     if serialize(declaration) != snapshot.data:
         raise ReviewError("当前内容与审核通过的版本不一致，不能公开；请退回后重新提交审核")
+    reasons = validation.publication_gate(declaration)
+    if reasons:
+        raise ReviewError("不能公开，表内数据不一致：" + "；".join(reasons))
     publication = Publication.objects.create(**DeclarationLink.link(declaration), snapshot=snapshot, published_by=user)
     declaration = _move("publish", declaration, user, data={"snapshot": snapshot.number, "publication": publication.pk})
+    try:
+        publication_files_create(publication=publication)
+        if refresh_release:
+            release_refresh(unit=declaration.unit, year=declaration.year)
+    except PublicationError as error:
+        raise ReviewError(str(error)) from None
     _notify(_fillers_of(declaration), f"{title_of(declaration)}已公开", _detail_url(declaration))
     return declaration
 
@@ -284,6 +298,7 @@ def declaration_unpublish(*, declaration, user, reason):
         withdrawn_at=timezone.now()
     )
     declaration = _move("unpublish", declaration, user, comment=reason.strip())
+    release_refresh(unit=declaration.unit, year=declaration.year)
     _notify(_fillers_of(declaration), f"{title_of(declaration)}已撤回公开：{reason.strip()[:80]}", _detail_url(declaration))
     return declaration
 

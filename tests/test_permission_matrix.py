@@ -24,6 +24,8 @@ EDIT = _statuses(302, 200, 404, 404, 404, 200)
 REVIEW = _statuses(302, 404, 404, 200, 404, 200)
 ANY_USER = _statuses(302, 200, 200, 200, 200, 200)
 POST_ONLY = _statuses(302, 405, 405, 405, 405, 405)
+EVERYONE = _statuses(200, 200, 200, 200, 200, 200)
+NOBODY = _statuses(404, 404, 404, 404, 404, 404)  # public pages of something not published
 
 # name → (arguments, expected status by persona); `{project}`, `{department}`, `{unit}` are filled in.
 MATRIX = {
@@ -49,6 +51,15 @@ MATRIX = {
     "department_copy": ({"pk": "{department}"}, POST_ONLY),
     "review_act": ({"kind": "project", "pk": "{project}", "action": "approve"}, POST_ONLY),
     "review_approve_selected": ({}, POST_ONLY),
+    "public_index": ({}, EVERYONE),
+    "public_search": ({}, EVERYONE),
+    "robots": ({}, EVERYONE),
+    "public_bureau": ({"pk": "{bureau}"}, NOBODY),
+    "public_unit_year": ({"unit_pk": "{unit}", "year": 2024}, NOBODY),
+    "public_file": ({"pk": 1, "sha256": "0" * 64, "filename": "x.pdf"}, NOBODY),
+    "public_batch": ({"pk": 1}, NOBODY),
+    "public_batch_download": ({"pk": 1}, NOBODY),
+    "public_batch_start": ({"bureau_pk": "{bureau}", "year": 2024}, _statuses(405, 405, 405, 405, 405, 405)),
 }
 
 
@@ -84,6 +95,7 @@ def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, n
         "{project}": returned_zunhua_project.pk,
         "{department}": DepartmentDeclaration.objects.get(unit__code="455").pk,
         "{unit}": Unit.objects.get(code="455").pk,
+        "{bureau}": Unit.objects.get(code="455").bureau_id,
     }
     kwargs = {key: values.get(value, value) if isinstance(value, str) else value for key, value in arguments.items()}
     if persona != "anonymous":

@@ -98,7 +98,7 @@ def test_the_filler_sees_the_comment_beside_the_indicator_when_reopening_the_wiz
     "act, state, message",
     [
         ("approve", "draft", "只有“已提交”的申报可以审核通过"),
-        ("return", "draft", "只有“已提交”的申报可以退回修改"),
+        ("return", "draft", "只有“已提交、审核通过”的申报可以退回修改"),
         ("publish", "submitted", "只有“审核通过”的申报可以公开"),
         ("unpublish", "approved", "只有“已公开”的申报可以撤回公开"),
         ("approve", "published", "当前状态为“已公开”"),

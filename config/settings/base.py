@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "indicators",
     "declarations",
     "review",
+    "public",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -128,3 +130,16 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Background tasks (huey). The embedded default keeps the queue in a SQLite file next to the
+# project, so `make run` needs no extra service; production sets HUEY_REDIS_URL (docs/tasks.md).
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
+if HUEY_REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "targets", "url": HUEY_REDIS_URL, "immediate": False}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "targets",
+        "filename": os.environ.get("HUEY_SQLITE_FILE", str(BASE_DIR / "huey.sqlite3")),
+        "immediate": env_bool("HUEY_IMMEDIATE"),
+    }

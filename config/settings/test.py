@@ -11,3 +11,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="pjd-test-media-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Static files are served by runserver / the live test server here; whitenoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Tasks run at once, in the test's own process and database.
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "targets-test", "immediate": True}

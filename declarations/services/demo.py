@@ -64,3 +64,33 @@ def demo_load():
     library_add_from_indicators(indicators=Indicator.objects.select_related("subcategory__category"))
     accounts, password = demo_users_load(data=read_yaml(USERS_FILE))
     return results, accounts, password
+
+
+def demo_publish():
+    """Take every demo declaration still in draft through submit, approve and publish, as the
+    seeds are published documents. Each act is the real service, by the real roles."""
+    from django.conf import settings
+
+    from public.services import release_refresh
+    from review.services import declaration_approve, declaration_publish, declaration_submit
+
+    from ..models import DepartmentDeclaration, ProjectDeclaration, Status
+
+    # The demo's own acts notify in the app but send no e-mail.
+    backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.locmem.EmailBackend"
+    published, documents = 0, set()
+    for model in (DepartmentDeclaration, ProjectDeclaration):
+        for declaration in model.objects.filter(status=Status.DRAFT).select_related("unit__bureau", "year"):
+            filler = User.objects.filter(role=Role.FILLER, unit=declaration.unit).first()
+            reviewer = User.objects.filter(role=Role.REVIEWER, bureau=declaration.unit.bureau).first()
+            if filler is None or reviewer is None:
+                continue
+            declaration = declaration_submit(declaration=declaration, user=filler)
+            declaration = declaration_approve(declaration=declaration, user=reviewer)
+            declaration_publish(declaration=declaration, user=reviewer, refresh_release=False)
+            documents.add((declaration.unit, declaration.year))
+            published += 1
+    for unit, year in documents:
+        release_refresh(unit=unit, year=year)
+    settings.EMAIL_BACKEND = backend
+    return published

@@ -198,21 +198,12 @@ def _unit_to_dict(unit, *, with_parent=True):
     return data
 
 
-def document_to_dict(unit, year):
-    """One unit's whole document for one budget year, in the shape document_load reads.
-
-    The `seed:` key of the demo files is omitted: it names where a document came from.
-    A constant number of queries, however many projects the unit has.
-    """
+def document_header(unit, year):
+    """The part of a document that is not a declaration: bureau, unit, year and cover note."""
     year_number = year.year if isinstance(year, BudgetYear) else int(year)
     unit = Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
     bureau = unit.bureau
     cover = CoverNote.objects.filter(unit=unit, year__year=year_number).first()
-    department = DepartmentDeclaration.objects.filter(unit=unit, year__year=year_number).first()
-    projects = list(
-        ProjectDeclaration.objects.filter(unit=unit, year__year=year_number).order_by("order", "id")
-    )
-    _prefetch(projects, PROJECT_PREFETCH)
     return {
         "bureau": {
             "name": bureau.name,
@@ -223,6 +214,24 @@ def document_to_dict(unit, year):
         "unit": _unit_to_dict(unit),
         "year": year_number,
         "cover": cover_to_dict(cover),
+    }
+
+
+def document_to_dict(unit, year):
+    """One unit's whole document for one budget year, in the shape document_load reads.
+
+    The `seed:` key of the demo files is omitted: it names where a document came from.
+    A constant number of queries, however many projects the unit has.
+    """
+    header = document_header(unit, year)
+    year_number = header["year"]
+    department = DepartmentDeclaration.objects.filter(unit=unit, year__year=year_number).first()
+    projects = list(
+        ProjectDeclaration.objects.filter(unit=unit, year__year=year_number).order_by("order", "id")
+    )
+    _prefetch(projects, PROJECT_PREFETCH)
+    return {
+        **header,
         "department": department_to_dict(department) if department is not None else None,
         "projects": [project_to_dict(project) for project in projects],
     }

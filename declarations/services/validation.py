@@ -544,3 +544,34 @@ def validate_department(department):
         )
         findings += _copy_hints(indicators, source_indicators, _expense_total(lines), _expense_total(source_lines))
     return findings
+
+
+# --- the gate before publication ----------------------------------------------------------
+
+# Above this an amount in 万元 (10 亿元) is almost certainly an amount typed in 元.
+WAN_LIMIT = Decimal("100000")
+
+
+def publication_gate(declaration):
+    """Reasons the tables disagree with each other, which block publication (empty when fine).
+
+    The same blocking rules as submission (money that does not add up, the 部门整体's project lines
+    against the projects, the spending plan against 100%), plus amounts that look typed in 元 where
+    the tables declare 万元."""
+    from ..models import ProjectDeclaration
+
+    if isinstance(declaration, ProjectDeclaration):
+        findings = validate_project(declaration)
+        amounts = {
+            "预算数": declaration.budget, "财政资金": declaration.fiscal_funds, "其他资金": declaration.other_funds,
+            "半年计划执行数": declaration.half_year_plan, "项目总预算": declaration.mid_term_total,
+        }
+    else:
+        findings = validate_department(declaration)
+        amounts = {f"{line.get_direction_display()}{line.get_kind_display()}": line.amount
+                   for line in declaration.money_lines.all()}
+    reasons = [f.message for f in errors(findings)]
+    for label, amount in amounts.items():
+        if amount is not None and amount >= WAN_LIMIT:
+            reasons.append(f"{label} {amount.normalize():f} 万元超过 10 亿元，疑似按“元”填写，表内单位为“万元”")
+    return reasons

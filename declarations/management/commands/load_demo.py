@@ -1,16 +1,25 @@
 from django.core.management.base import BaseCommand
 
-from declarations.services.demo import demo_load
+from declarations.services.demo import demo_load, demo_publish
 
 
 class Command(BaseCommand):
     help = "载入五份示范文档（种子数据）及演示账号；重复执行不会改变已有数据。"
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--publish", action="store_true",
+            help="把仍为草稿的示范申报依次提交、审核通过并公开（示范文档本是已公开的文件）",
+        )
+
+    def handle(self, *args, publish=False, **options):
         results, accounts, password = demo_load()
         for result in results:
             state = "已载入" if result.created else "已存在，未改动"
             self.stdout.write(f"{result.year}年 {result.unit.name}：{state}")
+        if publish:
+            count = demo_publish()
+            self.stdout.write(f"已提交、审核通过并公开 {count} 份示范申报（已公开的不再重复）")
         self.stdout.write("")
         self.stdout.write("演示账号（密码均为 %s）：" % password)
         for user in accounts:

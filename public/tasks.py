@@ -1,0 +1,9 @@
+"""Background work (huey): the embedded default keeps its queue in a SQLite file, production in Redis."""
+from huey.contrib.djhuey import db_task
+
+from . import services
+
+
+@db_task()
+def build_batch(batch_id):
+    services.batch_build(batch_id)
