@@ -9,6 +9,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("departments/<int:pk>/export.<str:fmt>", views_exports.department_download, name="department_download"),
     path("documents/<int:unit_pk>/<int:year>/", views_exports.document_preview, name="document_preview"),
+    path("documents/<int:unit_pk>/<int:year>/import/", views_exports.document_import, name="document_import"),
     path(
         "documents/<int:unit_pk>/<int:year>/export.<str:fmt>",
         views_exports.document_download,

@@ -63,3 +63,28 @@ def document_preview(request, unit_pk, year):
         "declarations/document_preview.html",
         {"document": document, "unit": unit, "year": year, "formats": FORMATS},
     )
+
+
+@login_required
+def document_import(request, unit_pk, year):
+    """A filler uploads an edited export of the unit's document; all or nothing."""
+    from .services.workbook_import import WorkbookError, workbook_import
+
+    unit = selectors.unit_for(request.user, unit_pk)
+    if not (request.user.is_filler and request.user.unit_id == unit.pk):
+        raise Http404
+    _year_of(request.user, unit, year)
+    problems, result = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = ["请选择要导入的 .xlsx 文件"]
+        elif upload.size > 10 * 1024 * 1024:
+            problems = ["文件过大，上限为 10 MB"]
+        else:
+            try:
+                result = workbook_import(content=upload.read(), unit=unit, year=year, user=request.user)
+            except WorkbookError as error:
+                problems = error.problems
+    return render(request, "declarations/document_import.html",
+                  {"unit": unit, "year": year, "problems": problems, "result": result})

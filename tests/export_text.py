@@ -43,7 +43,12 @@ def shown(cell):
 
 def xlsx_text(content):
     book = openpyxl.load_workbook(io.BytesIO(content))
-    return "\n".join(shown(cell) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    return "\n".join(shown(cell) for sheet in visible_sheets(book) for row in sheet.iter_rows() for cell in row)
+
+
+def visible_sheets(book):
+    """The sheets a person sees (not the very hidden sheet that maps cells back to the data)."""
+    return [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
 
 
 def missing_cells(cells, text):

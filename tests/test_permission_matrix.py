@@ -41,6 +41,7 @@ MATRIX = {
     "project_step": ({"pk": "{project}", "step": "funds"}, EDIT),
     "department_step": ({"pk": "{department}", "step": "goals"}, EDIT),
     "project_new": ({}, _statuses(302, 200, 200, 404, 404, 404)),
+    "document_import": ({"unit_pk": "{unit}", "year": 2024}, _statuses(302, 200, 404, 404, 404, 404)),
     "review_dashboard": ({}, _statuses(302, 404, 404, 200, 200, 200)),
     "review_declaration": ({"kind": "project", "pk": "{project}"}, REVIEW),
     "review_sheet": ({"kind": "project", "pk": "{project}"}, SCOPED_READ),

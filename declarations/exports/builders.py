@@ -77,10 +77,10 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
 
 
-def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True):
+def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True, bind=""):
     """An amount in 万元: printed text plus the number and format Excel needs."""
     if amount is None and blank_if_none:
-        return value("", colspan, rowspan)
+        return value("", colspan, rowspan, bind=bind)
     amount = Decimal(amount or 0)
     if decimals is None:
         shown = format_amount(amount)
@@ -92,15 +92,16 @@ def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank
     if suffix:
         number_format += f'"{suffix}"'
     return Cell(
-        text=f"{shown}{suffix}", colspan=colspan, rowspan=rowspan, kind=NUMBER, number=amount, number_format=number_format
+        text=f"{shown}{suffix}", colspan=colspan, rowspan=rowspan, kind=NUMBER, number=amount,
+        number_format=number_format, bind=bind,
     )
 
 
-def percent_cell(percent, colspan=1, rowspan=1):
+def percent_cell(percent, colspan=1, rowspan=1, bind=""):
     """A percentage as printed (30%, 83.99%); text in Excel too, as the declaration states it."""
     if percent is None:
-        return value("", colspan, rowspan)
-    return value(f"{format_number(Decimal(percent))}%", colspan, rowspan)
+        return value("", colspan, rowspan, bind=bind)
+    return value(f"{format_number(Decimal(percent))}%", colspan, rowspan, bind=bind)
 
 
 def sum_amounts(amounts):

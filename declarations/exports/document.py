@@ -20,6 +20,8 @@ class Cell:
     kind: str = VALUE
     number: Decimal | None = None
     number_format: str | None = None  # Excel format, e.g. '0.00' or '0%'
+    bind: str = ""  # what the cell holds, for reading an edited workbook back: "project:12:budget"
+    bind_prefix: str = ""  # printed before the value and not part of it ("1.", "绩效目标：")
 
     @property
     def is_label(self):
@@ -30,12 +32,17 @@ def label(text, colspan=1, rowspan=1):
     return Cell(text=text, colspan=colspan, rowspan=rowspan, kind=LABEL)
 
 
-def value(text, colspan=1, rowspan=1):
-    return Cell(text=text or "", colspan=colspan, rowspan=rowspan, kind=VALUE)
+def value(text, colspan=1, rowspan=1, bind=""):
+    return Cell(text=text or "", colspan=colspan, rowspan=rowspan, kind=VALUE, bind=bind)
 
 
-def text(content, colspan=1, rowspan=1):
-    return Cell(text=content or "", colspan=colspan, rowspan=rowspan, kind=TEXT)
+def text(content, colspan=1, rowspan=1, bind="", bind_prefix=""):
+    return Cell(text=content or "", colspan=colspan, rowspan=rowspan, kind=TEXT, bind=bind, bind_prefix=bind_prefix)
+
+
+def bind(obj, field):
+    """The binding key of a model object's field: "project:12:budget", "indicator:7:value"."""
+    return f"{type(obj).__name__.lower().removesuffix('declaration')}:{obj.pk}:{field}" if obj.pk else ""
 
 
 @dataclass
@@ -82,6 +89,8 @@ class Heading:
     level: int = 1
     anchor: str = ""
     new_page: bool = False
+    bind: str = ""
+    bind_prefix: str = ""
 
 
 @dataclass
@@ -89,6 +98,8 @@ class Paragraph:
     kind = "paragraph"
     text: str
     indent: bool = True
+    bind: str = ""
+    bind_prefix: str = ""
 
 
 @dataclass
@@ -130,6 +141,7 @@ class Document:
     filename: str           # without extension
     blocks: list = field(default_factory=list)
     landscape: bool = False  # page orientation of blocks that are not landscape tables
+    meta: dict | None = None  # what it was built from (unit, year), for a workbook that can be read back
 
     @property
     def tables(self):

@@ -40,7 +40,7 @@ class XlsxExporter(Exporter):
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     def render_bytes(self, document):
-        return render_xlsx(document)
+        return render_xlsx(document, meta=document.meta)
 
 
 class HebeiPdfExporter(PdfExporter):
@@ -108,17 +108,22 @@ def export_document(*, unit, year, fmt):
     """The unit's whole document for the year in its layout: (filename, content_type, bytes)."""
     data = load_document_data(unit, year)
     layout = get_layout(data.layout_code)
-    return exporter_for(layout.code, fmt).render(layout.document(data))
+    return exporter_for(layout.code, fmt).render(_with_meta(layout.document(data), data))
+
+
+def _with_meta(document, data):
+    document.meta = {"unit": data.unit.pk, "year": data.year, "layout": data.layout_code}
+    return document
 
 
 def export_project(*, project, fmt):
     data = load_document_data(project.unit, project.year.year, with_department=False)
     layout = get_layout(data.layout_code)
     project = next(p for p in data.projects if p.pk == project.pk)
-    return exporter_for(layout.code, fmt).render(layout.project_document(data, project))
+    return exporter_for(layout.code, fmt).render(_with_meta(layout.project_document(data, project), data))
 
 
 def export_department(*, department, fmt):
     data = load_document_data(department.unit, department.year.year)
     layout = get_layout(data.layout_code)
-    return exporter_for(layout.code, fmt).render(layout.department_document(data))
+    return exporter_for(layout.code, fmt).render(_with_meta(layout.department_document(data), data))

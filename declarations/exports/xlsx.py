@@ -3,6 +3,7 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -21,7 +22,8 @@ def _write_text(cell, value):
     """User text is always a string cell, never a formula. Text that a spreadsheet would read as
     a formula when retyped (=, +, -, @, tab, CR, LF first) also gets Excel's quote prefix, which
     keeps the text exactly as declared (≥95% stays ≥95%, =HYPERLINK(...) stays that text)."""
-    value = "" if value is None else str(value)
+    # Control characters cannot be stored in a worksheet; they carry no printable meaning.
+    value = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     cell.value = value
     cell.data_type = "s"
     if value.startswith(FORMULA_START):
@@ -45,7 +47,7 @@ def _width_factor(table):
     return (120 if table.landscape else 95) / total
 
 
-def _write_table(sheet, table):
+def _write_table(sheet, table, bindings=None):
     factor = _width_factor(table)
     columns = table.column_count
     for index, width in enumerate(table.column_widths, start=1):
@@ -78,9 +80,9 @@ def _write_table(sheet, table):
         if part.header_rows:
             repeat = (row, row + len(part.header_rows) - 1)
         for cells in part.header_rows:
-            row = _write_row(sheet, row, cells, header=True)
+            row = _write_row(sheet, row, cells, header=True, bindings=bindings)
         for cells in part.rows:
-            row = _write_row(sheet, row, cells)
+            row = _write_row(sheet, row, cells, bindings=bindings)
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if table.landscape else "portrait"
     sheet.page_setup.fitToWidth = 1
@@ -105,7 +107,40 @@ class _Occupied:
         return column
 
 
-def _write_row(sheet, row, cells, header=False):
+BINDINGS_SHEET = "_bindings"
+WORKBOOK_FORMAT = "pjd-workbook-1"
+
+
+class Bindings:
+    """Where each bound value and each printed label went, written to a very hidden sheet so that
+    an edited workbook can be read back (declarations/services/workbook_import.py)."""
+
+    def __init__(self):
+        self.rows = []
+
+    def value(self, sheet, cell, key, prefix=""):
+        if key:
+            self.rows.append(("value", sheet.title, cell.coordinate, key, prefix))
+
+    def label(self, sheet, cell, text):
+        if text:
+            self.rows.append(("label", sheet.title, cell.coordinate, text, ""))
+
+    def write(self, book, meta):
+        sheet = book.create_sheet(BINDINGS_SHEET)
+        sheet.sheet_state = "veryHidden"
+        sheet.append(["kind", "sheet", "cell", "key", "prefix"])
+        sheet.append(["meta", "format", WORKBOOK_FORMAT, "", ""])
+        for key, value in meta.items():
+            sheet.append(["meta", key, str(value), "", ""])
+        for row in self.rows:
+            sheet.append(list(row))
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.data_type = "s"
+
+
+def _write_row(sheet, row, cells, header=False, bindings=None):
     occupied = sheet._pjd_occupied if hasattr(sheet, "_pjd_occupied") else _Occupied()
     sheet._pjd_occupied = occupied
     column = 1
@@ -118,6 +153,11 @@ def _write_row(sheet, row, cells, header=False):
             target.number_format = cell.number_format or "General"
         else:
             _write_text(target, cell.text)
+        if bindings is not None:
+            if cell.bind:
+                bindings.value(sheet, target, cell.bind, cell.bind_prefix)
+            elif header or cell.kind == LABEL:
+                bindings.label(sheet, target, cell.text)
         bold = header or cell.kind == LABEL
         target.font = Font(name=FONT, size=10, bold=bold)
         horizontal = "left" if cell.kind == TEXT else ("right" if cell.kind == NUMBER else "center")
@@ -145,7 +185,7 @@ def _lines_needed(value, width):
     return max(1, -(-units // max(int(width), 1))) + explicit
 
 
-def _write_prose(sheet, blocks):
+def _write_prose(sheet, blocks, bindings=None):
     sheet.column_dimensions["A"].width = 100
     row = 1
     for block in blocks:
@@ -167,9 +207,11 @@ def _write_prose(sheet, blocks):
             styles = [True] + [False] * (len(lines) - 1)
         else:
             continue
-        for line, bold in zip(lines, styles):
+        for index, (line, bold) in enumerate(zip(lines, styles)):
             cell = sheet.cell(row, 1)
             _write_text(cell, line)
+            if bindings is not None and index == 0 and getattr(block, "bind", ""):
+                bindings.value(sheet, cell, block.bind, block.bind_prefix)
             cell.font = Font(name=FONT, size=12 if bold else 11, bold=bold)
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if bold else "left")
             sheet.row_dimensions[row].height = max(18, 16 * _lines_needed(line, 100))
@@ -180,24 +222,29 @@ def _write_prose(sheet, blocks):
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def render_xlsx(document):
+def render_xlsx(document, *, meta=None):
+    """The workbook of a document. With `meta` (what it was exported from), the workbook also
+    records where each value went, so that it can be edited and imported back."""
     book = Workbook()
     book.remove(book.active)
+    bindings = Bindings() if meta is not None else None
     used = set()
     prose = []
     prose_title = None
     for block in document.blocks:
         if isinstance(block, Table):
             if prose:
-                _write_prose(book.create_sheet(_sheet_title(prose_title or document.title, used)), prose)
+                _write_prose(book.create_sheet(_sheet_title(prose_title or document.title, used)), prose, bindings)
                 prose, prose_title = [], None
-            _write_table(book.create_sheet(_sheet_title(block.sheet_name, used)), block)
+            _write_table(book.create_sheet(_sheet_title(block.sheet_name, used)), block, bindings)
         else:
             if prose_title is None and isinstance(block, (Heading, Letter)):
                 prose_title = block.title if isinstance(block, Letter) else None
             prose.append(block)
     if prose:
-        _write_prose(book.create_sheet(_sheet_title(prose_title or "说明", used)), prose)
+        _write_prose(book.create_sheet(_sheet_title(prose_title or "说明", used)), prose, bindings)
+    if bindings is not None:
+        bindings.write(book, meta)
     book.properties.title = document.title
     buffer = io.BytesIO()
     book.save(buffer)

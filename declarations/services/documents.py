@@ -330,13 +330,8 @@ def document_exists(unit, year):
     )
 
 
-@transaction.atomic
-def document_load(*, data):
-    """Create one unit's declarations for one budget year from a document.
-
-    A document whose unit already has declarations for that year is left as it is, so that
-    loading the demo twice changes nothing and never overwrites what users have edited.
-    """
+def document_owner(data):
+    """Find or create the bureau, unit (with its 主管部门) and budget year a document names."""
     try:
         bureau = _bureau(data["bureau"])
         parent = _unit(data["unit"]["parent"], bureau) if data["unit"].get("parent") else None
@@ -344,10 +339,12 @@ def document_load(*, data):
         year, _ = BudgetYear.objects.get_or_create(year=int(data["year"]))
     except KeyError as missing:
         raise DocumentError(f"文档缺少字段 {missing}") from None
-    if document_exists(unit, year):
-        return LoadResult(unit=unit, year=year.year, created=False)
+    return unit, year
 
-    subcategories = _Subcategories(bureau.layout)
+
+def _create_document(data, unit, year):
+    """Create the cover note, 部门整体 and projects of a document for a unit-year that has none."""
+    subcategories = _Subcategories(unit.bureau.layout)
     try:
         cover = data.get("cover")
         if cover:
@@ -369,5 +366,19 @@ def document_load(*, data):
             _project(project, unit, year, order, subcategories)
     except KeyError as missing:
         raise DocumentError(f"{unit.name} {year.year}年：缺少字段 {missing}") from None
+
+
+@transaction.atomic
+def document_load(*, data):
+    """Create one unit's declarations for one budget year from a document.
+
+    A document whose unit already has declarations for that year is left as it is, so that
+    loading the demo twice changes nothing and never overwrites what users have edited.
+    (Replacing drafts is `importing.document_import`.)
+    """
+    unit, year = document_owner(data)
+    if document_exists(unit, year):
+        return LoadResult(unit=unit, year=year.year, created=False)
+    _create_document(data, unit, year)
     logger.info("document.loaded unit=%s year=%s", unit.pk, year.year)
     return LoadResult(unit=unit, year=year.year, created=True)

@@ -1,6 +1,6 @@
 """河北 部门预算绩效文本: a booklet with a title page, 目录, prose, then one table per project."""
 from ..builders import indicator_rows, numeral, paragraphs, percent_cell
-from ..document import Heading, Paragraph, Part, Table, TitlePage, Toc, TocEntry, Document, label, text, value
+from ..document import Document, Heading, Paragraph, Part, Table, TitlePage, Toc, TocEntry, bind, label, text, value
 from .base import LayoutDefinition
 
 INDICATOR_COLUMNS = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
@@ -70,50 +70,62 @@ class HebeiLayout(LayoutDefinition):
             Heading("部门整体绩效目标", level=0),
             Heading(self.PART_ONE_HEADINGS[0], anchor="part-1-1"),
         ]
-        blocks += [Paragraph(p) for p in paragraphs(dept.overall_goal)]
+        blocks += [
+            Paragraph(p, bind=f"{bind(dept, 'overall_goal')}#{n}")
+            for n, p in enumerate(paragraphs(dept.overall_goal))
+        ]
         blocks.append(Heading(self.PART_ONE_HEADINGS[1], anchor="part-1-2"))
         for n, goal in enumerate(dept.sub_goals.all(), start=1):
-            blocks.append(Heading(f"（{numeral(n)}）{goal.title}", level=2))
-            blocks.append(Paragraph(f"绩效目标：{goal.goal}"))
+            blocks.append(Heading(f"（{numeral(n)}）{goal.title}", level=2, bind=bind(goal, "title"),
+                                  bind_prefix=f"（{numeral(n)}）"))
+            blocks.append(Paragraph(f"绩效目标：{goal.goal}", bind=bind(goal, "goal"), bind_prefix="绩效目标："))
             if goal.indicators:
-                blocks.append(Paragraph(f"绩效指标：{goal.indicators}"))
+                blocks.append(Paragraph(f"绩效指标：{goal.indicators}", bind=bind(goal, "indicators"),
+                                        bind_prefix="绩效指标："))
         blocks.append(Heading(self.PART_ONE_HEADINGS[2], anchor="part-1-3"))
-        blocks += [Paragraph(f"（{numeral(n)}）{m.text}") for n, m in enumerate(dept.safeguards.all(), start=1)]
+        blocks += [
+            Paragraph(f"（{numeral(n)}）{m.text}", bind=bind(m, "text"), bind_prefix=f"（{numeral(n)}）")
+            for n, m in enumerate(dept.safeguards.all(), start=1)
+        ]
         return blocks
 
     def project_table(self, data, project, number):
         # Seven grid columns: the indicator table's six, with 绩效指标描述 two wide.
         form = Part()
-        form.add(label("项目编码"), value(project.code, 2), label("项目名称"), value(project.name, 3))
+        form.add(
+            label("项目编码"), value(project.code, 2, bind=bind(project, "code")),
+            label("项目名称"), value(project.name, 3, bind=bind(project, "name")),
+        )
         form.add(
             label("预算规模及资金用途", rowspan=2),
             label("预算数"),
-            self.money(project.budget),
+            self.money(project.budget, bind=bind(project, "budget")),
             label("其中：财政资金"),
-            self.money(project.fiscal_funds),
+            self.money(project.fiscal_funds, bind=bind(project, "fiscal_funds")),
             label("其他资金"),
-            self.money(project.other_funds),
+            self.money(project.other_funds, bind=bind(project, "other_funds")),
         )
-        form.add(text(project.purpose, 6))
+        form.add(text(project.purpose, 6, bind=bind(project, "purpose")))
         plan = list(project.spending_plan.all())
         if plan:
             spans = _spread(len(plan), 6)
             form.add(label("资金支出计划（%）", rowspan=2), *[label(p.label, s) for p, s in zip(plan, spans)])
-            form.add(*[percent_cell(p.percent, s) for p, s in zip(plan, spans)])
+            form.add(*[percent_cell(p.percent, s, bind=bind(p, "percent")) for p, s in zip(plan, spans)])
         items = list(project.goal_items.all())
         if items:
             for n, item in enumerate(items, start=1):
                 cells = [label("绩效目标", rowspan=len(items))] if n == 1 else []
-                form.add(*cells, text(f"{n}.{item.text}", 6))
+                form.add(*cells, text(f"{n}.{item.text}", 6, bind=bind(item, "text"), bind_prefix=f"{n}."))
         elif project.annual_goal:
-            form.add(label("绩效目标"), text(project.annual_goal, 6))
+            form.add(label("绩效目标"), text(project.annual_goal, 6, bind=bind(project, "annual_goal")))
 
         indicators = Part(header_rows=[[label(c, 2 if c == "绩效指标描述" else 1) for c in INDICATOR_COLUMNS]])
         indicators.rows = indicator_rows(
             project.indicators.all(),
             data.frameworks.get("project"),
             lambda i: [
-                text(i.name), text(i.description, 2), value(i.value_display), text(i.basis),
+                text(i.name, bind=bind(i, "name")), text(i.description, 2, bind=bind(i, "description")),
+                value(i.value_display, bind=bind(i, "value")), text(i.basis, bind=bind(i, "basis")),
             ],
         )
         unit_line = f"{data.unit.code}{data.unit.name}"
