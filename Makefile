@@ -38,7 +38,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py load_demo --publish
+	$(PY) manage.py load_demo --publish --keep-demo-passwords
 
 # The task worker (huey, queue in a SQLite file) runs beside the web server and stops with it.
 run: demo

@@ -24,6 +24,10 @@ class User(AbstractUser):
         verbose_name="所属财政局",
     )
 
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="下次登录时必须先修改密码（如演示账号、重置过的密码）"
+    )
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"

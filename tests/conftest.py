@@ -57,6 +57,8 @@ def zunhua_unit(db):
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests run last: their transactional database is emptied after each of them,
-    while every other test relies on the demo loaded once per session."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Browser tests and tests that flush the database run last: their transactional database is
+    emptied after each of them, while every other test relies on the demo loaded once per session."""
+    items.sort(key=lambda item: (
+        item.get_closest_marker("flushes") is not None or item.get_closest_marker("browser") is not None
+    ))

@@ -12,7 +12,7 @@ from review.services import declaration_return, declaration_submit
 PERSONAS = ["anonymous", "own_filler", "other_filler", "own_reviewer", "other_reviewer", "admin"]
 USERNAMES = {"own_filler": "zunhua-xfj", "other_filler": "rugao-xfj", "own_reviewer": "zunhua-czj",
              "other_reviewer": "rugao-czj", "admin": "admin"}
-SKIP = {"login", "logout"}  # the authentication views themselves
+SKIP = {"login", "logout", "password_change"}  # the authentication views themselves (tests/test_accounts.py)
 
 
 def _statuses(anonymous, own_filler, other_filler, own_reviewer, other_reviewer, admin):

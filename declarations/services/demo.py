@@ -20,7 +20,7 @@ def demo_document_paths():
     return sorted(path for path in DEMO_DIR.glob("*.yaml") if path != USERS_FILE)
 
 
-def _user(spec, role, password, *, bureau=None, unit=None):
+def _user(spec, role, password, *, bureau=None, unit=None, must_change_password=False):
     user = User.objects.filter(username=spec["username"]).first()
     if user is not None:
         return user, False
@@ -32,6 +32,7 @@ def _user(spec, role, password, *, bureau=None, unit=None):
         bureau=bureau,
         unit=unit,
         is_staff=role == Role.ADMIN,
+        must_change_password=must_change_password,
         is_superuser=role == Role.ADMIN,
     )
     user.set_password(password)
@@ -41,28 +42,30 @@ def _user(spec, role, password, *, bureau=None, unit=None):
 
 
 @transaction.atomic
-def demo_users_load(*, data):
+def demo_users_load(*, data, must_change_password=False):
+    """The demo accounts; outside `make run` they must change the shared demo password first."""
     password = data["password"]
+    flag = {"must_change_password": must_change_password}
     accounts = []
     for spec in data.get("administrators", []):
-        accounts.append(_user(spec, Role.ADMIN, password)[0])
+        accounts.append(_user(spec, Role.ADMIN, password, **flag)[0])
     for spec in data.get("reviewers", []):
         bureau = FinanceBureau.objects.get(name=spec["bureau"])
-        accounts.append(_user(spec, Role.REVIEWER, password, bureau=bureau)[0])
+        accounts.append(_user(spec, Role.REVIEWER, password, bureau=bureau, **flag)[0])
     for spec in data.get("fillers", []):
         unit = Unit.objects.get(bureau__name=spec["bureau"], name=spec["unit"])
-        accounts.append(_user(spec, Role.FILLER, password, bureau=unit.bureau, unit=unit)[0])
+        accounts.append(_user(spec, Role.FILLER, password, bureau=unit.bureau, unit=unit, **flag)[0])
     return accounts, password
 
 
 @transaction.atomic
-def demo_load():
+def demo_load(*, must_change_password=False):
     """Load frameworks, the five seed documents and the demo users. A second run changes nothing."""
     frameworks_load_dir(FRAMEWORK_DIR)
     results = [document_load(data=read_yaml(path)) for path in demo_document_paths()]
     # A starter library (共性指标) from the seeds' own indicators, so the editor has something to offer.
     library_add_from_indicators(indicators=Indicator.objects.select_related("subcategory__category"))
-    accounts, password = demo_users_load(data=read_yaml(USERS_FILE))
+    accounts, password = demo_users_load(data=read_yaml(USERS_FILE), must_change_password=must_change_password)
     return results, accounts, password
 
 

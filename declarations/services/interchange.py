@@ -384,3 +384,15 @@ def declaration_diff(old, new):
         "fields": _changes(old, new, skip={"indicators"}, labels=field_label),
         "indicators": _indicator_diff(list(old.get("indicators") or []), list(new.get("indicators") or [])),
     }
+
+
+# --- JSON file ----------------------------------------------------------------------------
+
+def document_to_json(unit, year):
+    """The document as the text `export_json` writes: UTF-8 JSON, Chinese unescaped, indent 1.
+
+    `importing.document_import` reads it back into the same rows (docs/interchange.md).
+    """
+    import json
+
+    return json.dumps(document_to_dict(unit, year), ensure_ascii=False, indent=1) + "\n"

@@ -13,7 +13,7 @@ Every row of the department form sits on one nine-column grid:
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..builders import indicator_rows, percent_cell, sum_amounts
-from ..document import Document, Part, Table, label, text, value
+from ..document import Document, Part, Table, bind, label, text, value
 from .base import LayoutDefinition
 
 COLUMN_WIDTHS = [10, 5, 11, 16, 12, 12, 12, 10, 6]
@@ -38,6 +38,11 @@ PROJECT_COLUMNS = ["一级指标", "二级指标", "三级指标", "指标值", 
 
 def _date(day):
     return f"{day.year}年{day.month}月{day.day}日" if day else "    年  月  日"
+
+
+def _bind(obj, field):
+    """The binding of a field of `obj`, nothing when there is no object (a sum of lines, a blank row)."""
+    return bind(obj, field) if obj is not None else ""
 
 
 class HubeiLayout(LayoutDefinition):
@@ -81,19 +86,25 @@ class HubeiLayout(LayoutDefinition):
         form = Part()
         form.add(
             label("部门（单位）\n名称"),
-            value(dept.printed_name, 3),
+            # The unit's name prints when no department name is declared; only a declared one is bound.
+            value(dept.printed_name, 3, bind=bind(dept, "department_name") if dept.department_name else ""),
             label("填报人"),
-            value(dept.filler_name),
+            value(dept.filler_name, bind=bind(dept, "filler_name")),
             label("联系电话"),
-            value(dept.filler_phone, 2),
+            value(dept.filler_phone, 2, bind=bind(dept, "filler_phone")),
         )
         self._money_rows(form, data)
-        form.add(label("部门职能概述"), text(data.unit.functions, COLUMNS - 1))
-        form.add(label("年度工作任务"), text(dept.annual_tasks, COLUMNS - 1))
+        form.add(label("部门职能概述"), text(data.unit.functions, COLUMNS - 1))  # the unit's: not imported
+        form.add(label("年度工作任务"), text(dept.annual_tasks, COLUMNS - 1, bind=bind(dept, "annual_tasks")))
         self._project_rows(form, data)
         end_year = f"{dept.long_term_end_year}年" if dept.long_term_end_year else "    年"
         form.add(label("整体绩效\n总目标", rowspan=2), label(f"长期目标（截止 {end_year}）", 4), label("年度目标", 4))
-        form.add(text(dept.long_term_goal, 4), text(dept.annual_goal, 4))
+        form.add(
+            text(dept.long_term_goal, 4, bind=bind(dept, "long_term_goal")),
+            text(dept.annual_goal, 4, bind=bind(dept, "annual_goal")),
+        )
+        # The long-term goal again: bound once only, above (a second binding would let the
+        # unchanged copy overwrite an edit of the other).
         form.add(label(f"长期目标：\n（截止{end_year}）"), text(dept.long_term_goal, COLUMNS - 1))
 
         indicators = list(dept.indicators.all())
@@ -110,11 +121,14 @@ class HubeiLayout(LayoutDefinition):
         long_term.rows = indicator_rows(
             [i for i in indicators if i.term == "long"],
             framework,
-            lambda i: [text(i.name), value(i.value_display, 3), value(i.basis), value(i.indicator_class)],
+            lambda i: [
+                text(i.name, bind=bind(i, "name")), value(i.value_display, 3, bind=_value_bind(i)),
+                value(i.basis, bind=bind(i, "basis")), value(i.indicator_class, bind=bind(i, "indicator_class")),
+            ],
             category_colspan=2,
         )
         goal = Part()
-        goal.add(label("年度目标："), text(dept.annual_goal_brief, COLUMNS - 1))
+        goal.add(label("年度目标："), text(dept.annual_goal_brief, COLUMNS - 1, bind=bind(dept, "annual_goal_brief")))
         annual = Part(
             header_rows=[
                 [label("年度绩效指标", COLUMNS)],
@@ -130,8 +144,12 @@ class HubeiLayout(LayoutDefinition):
             [i for i in indicators if i.term == "annual"],
             framework,
             lambda i: [
-                text(i.name), value(i.prior_value_1), value(i.prior_value_2), value(i.value_display),
-                value(i.basis), value(i.indicator_class),
+                text(i.name, bind=bind(i, "name")),
+                value(i.prior_value_1, bind=bind(i, "prior_value_1")),
+                value(i.prior_value_2, bind=bind(i, "prior_value_2")),
+                value(i.value_display, bind=_value_bind(i)),
+                value(i.basis, bind=bind(i, "basis")),
+                value(i.indicator_class, bind=bind(i, "indicator_class")),
             ],
             category_colspan=2,
         )
@@ -169,18 +187,21 @@ class HubeiLayout(LayoutDefinition):
         )
         form.add(label(f"{year - 2}年"), label(f"{year - 1}年", 2))
         for caption, groups in (("收入\n构成", income), ("支出\n构成", expense)):
-            total = sum((amount for _name, amount, _share, _p1, _p2 in groups), Decimal(0))
-            for n, (name, amount, share, prior_1, prior_2) in enumerate(groups):
+            total = sum((amount for _name, amount, _share, _p1, _p2, _line in groups), Decimal(0))
+            for n, (name, amount, share, prior_1, prior_2, line) in enumerate(groups):
+                # A row of exactly one money line shows that line's values and is bound to them;
+                # a row summing several lines, or a computed share, is derived and is not.
+                share_bind = _bind(line, "share") if share is not None else ""
                 if share is None:
                     share = (amount * HUNDRED / total).quantize(Decimal("0.01"), ROUND_HALF_UP) if total else None
                 cells = [label(caption, rowspan=len(groups) + 1)] if n == 0 else []
                 form.add(
                     *cells,
                     label(name, 2),
-                    self.money(amount),
-                    percent_cell(share),
-                    self.money(prior_1),
-                    self.money(prior_2, colspan=2),
+                    self.money(amount, bind=_bind(line, "amount")),
+                    percent_cell(share, bind=share_bind),
+                    self.money(prior_1, bind=_bind(line, "prior_amount_1")),
+                    self.money(prior_2, colspan=2, bind=_bind(line, "prior_amount_2")),
                 )
             prior_1 = sum_amounts([g[3] for g in groups])
             prior_2 = sum_amounts([g[4] for g in groups])
@@ -194,7 +215,8 @@ class HubeiLayout(LayoutDefinition):
 
     @staticmethod
     def _money_groups(lines, fixed_rows):
-        """(name, amount, share, prior 1, prior 2) per printed row: the form's rows, then strays."""
+        """(name, amount, share, prior 1, prior 2, the line when exactly one) per printed row: the
+        form's rows, then strays."""
         groups = []
         used = set()
 
@@ -209,6 +231,7 @@ class HubeiLayout(LayoutDefinition):
                 share,
                 sum_amounts([line.prior_amount_1 for line in chosen]),
                 sum_amounts([line.prior_amount_2 for line in chosen]),
+                chosen[0] if len(chosen) == 1 else None,
             )
 
         for name, kinds in fixed_rows:
@@ -229,12 +252,13 @@ class HubeiLayout(LayoutDefinition):
             label("项目主要支出方向和用途", 3),
         )
         for project in projects:
+            # Projects print here only (no tables of their own in the document): bound here.
             form.add(
-                value(project.name, 2),
-                value(project.category),
-                self.money(project.mid_term_total),
-                self.money(project.budget),
-                text(project.purpose, 3),
+                value(project.name, 2, bind=bind(project, "name")),
+                value(project.category, bind=bind(project, "category")),
+                self.money(project.mid_term_total, bind=bind(project, "mid_term_total")),
+                self.money(project.budget, bind=bind(project, "budget")),
+                text(project.purpose, 3, bind=bind(project, "purpose")),
             )
 
     # -- one project, for its own download ------------------------------------------------
@@ -242,26 +266,29 @@ class HubeiLayout(LayoutDefinition):
     def project_table(self, data, project, number):
         # Six grid columns: the indicator table's.
         form = Part()
-        form.add(label("项目名称"), value(project.name, 5))
+        form.add(label("项目名称"), value(project.name, 5, bind=bind(project, "name")))
         form.add(
             label("支出项目类别"),
-            value(project.category),
+            value(project.category, bind=bind(project, "category")),
             label("项目总预算"),
-            self.money(project.mid_term_total),
+            self.money(project.mid_term_total, bind=bind(project, "mid_term_total")),
             label("项目本年度预算"),
-            self.money(project.budget),
+            self.money(project.budget, bind=bind(project, "budget")),
         )
-        form.add(label("项目主要支出方向和用途"), text(project.purpose, 5))
+        form.add(label("项目主要支出方向和用途"), text(project.purpose, 5, bind=bind(project, "purpose")))
         if project.long_term_goal:
-            form.add(label("长期目标"), text(project.long_term_goal, 5))
+            form.add(label("长期目标"), text(project.long_term_goal, 5, bind=bind(project, "long_term_goal")))
         if project.annual_goal:
-            form.add(label("年度目标"), text(project.annual_goal, 5))
+            form.add(label("年度目标"), text(project.annual_goal, 5, bind=bind(project, "annual_goal")))
         parts = [form]
         indicators = Part(header_rows=[[label(c) for c in PROJECT_COLUMNS]])
         indicators.rows = indicator_rows(
             project.indicators.all(),
             data.frameworks.get("project"),
-            lambda i: [text(i.name), value(i.value_display), value(i.basis), value(i.indicator_class)],
+            lambda i: [
+                text(i.name, bind=bind(i, "name")), value(i.value_display, bind=_value_bind(i)),
+                value(i.basis, bind=bind(i, "basis")), value(i.indicator_class, bind=bind(i, "indicator_class")),
+            ],
         )
         if indicators.rows:
             parts.append(indicators)
@@ -274,3 +301,9 @@ class HubeiLayout(LayoutDefinition):
             header_right="单位：万元",
             anchor=f"project-{number}",
         )
+
+
+def _value_bind(indicator):
+    """The indicator's printed value, bound when there is one: an empty cell read back fails
+    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
+    return bind(indicator, "value") if indicator.value_display else ""

@@ -10,7 +10,7 @@ the 部门整体 table split in two for the 职能指标 rows that name a projec
     F G 半年 / 全年 values and amounts
 """
 from ..builders import indicator_rows, sum_amounts
-from ..document import Part, Table, label, text, value
+from ..document import Part, Table, bind, label, text, value
 from .base import LayoutDefinition
 
 WAN = "万元"
@@ -34,6 +34,11 @@ def _date(day):
     return f"{day.year}.{day.month}.{day.day}" if day else ""
 
 
+def _bind(obj, field):
+    """The binding of a field of `obj`, nothing when there is no object (a sum or a blank row)."""
+    return bind(obj, field) if obj is not None else ""
+
+
 class JiangsuLayout(LayoutDefinition):
     code = "jiangsu"
     verbose_name = "江苏省市级部门整体/项目预算绩效目标表"
@@ -55,8 +60,8 @@ class JiangsuLayout(LayoutDefinition):
     department_money_columns = ["amount", "half_year_amount"]
     indicator_fields = ["half_year_value", "related_project", "description"]
 
-    def wan(self, amount, colspan=1):
-        return self.money(amount, suffix=WAN, colspan=colspan)
+    def wan(self, amount, colspan=1, bind=""):
+        return self.money(amount, suffix=WAN, colspan=colspan, bind=bind)
 
     def subtitle(self, data):
         return [f"({data.year}年度)"]
@@ -66,22 +71,30 @@ class JiangsuLayout(LayoutDefinition):
     def department_blocks(self, data):
         return [self.department_table(data)]
 
-    def department_table(self, data):
+    def department_document(self, data):
+        # Alone, the 部门整体 table is the only place its project rows print: bind them all.
+        document = super().department_document(data)
+        document.blocks = [self.department_table(data, standalone=True)]
+        return document
+
+    def department_table(self, data, standalone=False):
         dept, unit = data.department, data.unit
         form = Part()
-        form.add(label("单位名称"), value(dept.printed_name, 6))
+        # The unit's name prints when no department name is declared; only a declared one is bound.
+        name_bind = bind(dept, "department_name") if dept.department_name else ""
+        form.add(label("单位名称"), value(dept.printed_name, 6, bind=name_bind))
         form.add(label("单位主要职能"), text(unit.functions, 6))
         form.add(label("机构设置及人员配置"), text(unit.organisation, 6))
 
         lines = list(dept.money_lines.all())
         income = self.income_rows(lines, self._amount(lines, "income"), "全年预算数")
-        expense = self.department_expense_rows(data, lines)
+        expense = self.department_expense_rows(data, lines, standalone)
         money = income + expense
         money[0].insert(0, label("部门整体资金(万元)", rowspan=len(money)))
         form.rows += money
 
-        form.add(label("中长期目标"), text(dept.long_term_goal, 6))
-        form.add(label("年度目标"), text(dept.annual_goal, 6))
+        form.add(label("中长期目标"), text(dept.long_term_goal, 6, bind=bind(dept, "long_term_goal")))
+        form.add(label("年度目标"), text(dept.annual_goal, 6, bind=bind(dept, "annual_goal")))
 
         indicators = self.indicator_part(
             dept.indicators.all(),
@@ -99,7 +112,7 @@ class JiangsuLayout(LayoutDefinition):
             anchor="department",
         )
 
-    def department_expense_rows(self, data, lines):
+    def department_expense_rows(self, data, lines, standalone=False):
         basic = self._lines(lines, "expense", ["basic"])
         projects = self._lines(lines, "expense", ["project"])
         if not projects:  # 项目支出 declared by its parts only
@@ -111,66 +124,86 @@ class JiangsuLayout(LayoutDefinition):
                 self.wan(sum_amounts([_half(basic), _half(projects)])),
                 self.wan(sum_amounts([_full(basic), _full(projects)])),
             ],
-            [label("基本支出", 3), self.wan(_half(basic)), self.wan(_full(basic))],
-            [label("项目支出", 3), self.wan(_half(projects)), self.wan(_full(projects))],
+            *[
+                [label(caption, 3), self.wan(_half(group), bind=_bind(one, "half_year_amount")),
+                 self.wan(_full(group), bind=_bind(one, "amount"))]
+                for caption, group, one in (("基本支出", basic, _one(basic)), ("项目支出", projects, _one(projects)))
+            ],
         ]
         for number, project in enumerate(data.projects, start=1):
-            caption = f"项目 {number}：{project.name}"
+            # A project with a table of its own is bound there; binding it twice in one workbook
+            # would let the unchanged copy overwrite an edit of the other.
+            bound = standalone or not project.has_table
+            prefix = f"其中：项目 {number}：" if number == 1 else f"项目 {number}："
             rows.append([
-                text(f"其中：{caption}" if number == 1 else caption, 3),
-                self.wan(project.half_year_plan),
-                self.wan(project.budget),
+                text(f"{prefix}{project.name}", 3, bind=bind(project, "name") if bound else "",
+                     bind_prefix=prefix if bound else ""),
+                self.wan(project.half_year_plan, bind=bind(project, "half_year_plan") if bound else ""),
+                self.wan(project.budget, bind=bind(project, "budget") if bound else ""),
             ])
         rows[0].insert(0, label("支出", rowspan=len(rows)))
         return rows
 
     def _department_indicator_cells(self, indicator):
-        values = [value(indicator.half_year_value), value(indicator.value_display)]
+        values = [
+            value(indicator.half_year_value, bind=bind(indicator, "half_year_value")),
+            value(indicator.value_display, bind=_value_bind(indicator)),
+        ]
         if indicator.related_project or indicator.description:
-            # 职能指标: the 三级 column splits into the function and its project and description
+            # 职能指标: the 三级 column splits into the function and its project and description.
+            # That cell joins two fields in one text, so it is not bound.
             beside = "\n".join(part for part in (indicator.related_project, indicator.description) if part)
-            return [text(indicator.name), text(beside), *values]
-        return [text(indicator.name, 2), *values]
+            return [text(indicator.name, bind=bind(indicator, "name")), text(beside), *values]
+        return [text(indicator.name, 2, bind=bind(indicator, "name")), *values]
 
     # 项目 ---------------------------------------------------------------------------------
 
     def project_table(self, data, project, number):
         form = Part()
         form.add(
-            label("项目名称"), value(project.name, 3),
-            label("主管部门", 2), value(project.supervising_department),
+            label("项目名称"), value(project.name, 3, bind=bind(project, "name")),
+            label("主管部门", 2), value(project.supervising_department, bind=bind(project, "supervising_department")),
         )
-        form.add(label("项目属性"), value(project.attribute, 3), label("项目级次", 2), value(project.level))
-        form.add(label("项目类别"), value(project.category, 6))
+        form.add(
+            label("项目属性"), value(project.attribute, 3, bind=bind(project, "attribute")),
+            label("项目级次", 2), value(project.level, bind=bind(project, "level")),
+        )
+        form.add(label("项目类别"), value(project.category, 6, bind=bind(project, "category")))
         form.add(
             label("开始时间"), value(_date(project.start_date), 3),
             label("完成时间", 2), value(_date(project.end_date)),
         )
+        # 负责人 and 电话 print in one cell, joined by a space: not bound.
         owner = " ".join(part for part in (project.owner_name, project.owner_phone) if part)
         form.add(
-            label("实施单位:"), value(project.implementing_unit, 3),
+            label("实施单位:"), value(project.implementing_unit, 3, bind=bind(project, "implementing_unit")),
             label("项目负责人/联系电话:", 2), value(owner),
         )
 
         lines = list(project.money_lines.all())
-        money = self.income_rows(lines, project.budget, "全年(程)预算数")
+        money = self.income_rows(lines, project.budget, "全年(程)预算数", total_bind=bind(project, "budget"))
         expense = [
             [label("资金分配", 3), label("半年(程)计划执行数"), label("全年(程)预算数")],
-            [label("资金总额", 3), self.wan(project.half_year_plan), self.wan(project.budget)],
+            [
+                label("资金总额", 3),
+                self.wan(project.half_year_plan, bind=bind(project, "half_year_plan")),
+                # The budget again: bound once only, in the 收入 资金总额 above.
+                self.wan(project.budget),
+            ],
         ]
         expense[0].insert(0, label("支出", rowspan=len(expense)))
         money += expense
         money[0].insert(0, label("项目资金(万元)", rowspan=len(money)))
         form.rows += money
 
-        for caption, content in (
-            ("立项必要性", project.necessity),
-            ("实施可行性", project.feasibility),
-            ("项目实施内容", project.content),
-            ("中长期目标", project.long_term_goal),
-            ("年度目标", project.annual_goal),
+        for caption, field in (
+            ("立项必要性", "necessity"),
+            ("实施可行性", "feasibility"),
+            ("项目实施内容", "content"),
+            ("中长期目标", "long_term_goal"),
+            ("年度目标", "annual_goal"),
         ):
-            form.add(label(caption), text(content, 6))
+            form.add(label(caption), text(getattr(project, field), 6, bind=bind(project, field)))
 
         indicators = self.indicator_part(
             project.indicators.all(),
@@ -178,7 +211,10 @@ class JiangsuLayout(LayoutDefinition):
             header=["一级指标", "二级指标", "三级指标", "计算符号", "半年（程）指标值", "全年（程）指标值"],
             spans=[1] * 6,
             cells_for=lambda i: [
-                text(i.name), value(i.comparator_display), value(i.half_year_value), value(i.value_display),
+                text(i.name, bind=bind(i, "name")),
+                value(i.comparator_display),  # derived from the value
+                value(i.half_year_value, bind=bind(i, "half_year_value")),
+                value(i.value_display, bind=_value_bind(i)),
             ],
         )
         return Table(
@@ -193,20 +229,32 @@ class JiangsuLayout(LayoutDefinition):
 
     # shared -------------------------------------------------------------------------------
 
-    def income_rows(self, lines, total, amount_header):
-        """收入 (B) … amounts (F–G): 资金来源, 资金总额, 财政拨款 小计 and its three, the rest."""
-        fiscal = [(caption, self._amount(lines, "income", [kind])) for kind, caption in FISCAL_KINDS]
+    def income_rows(self, lines, total, amount_header, total_bind=""):
+        """收入 (B) … amounts (F–G): 资金来源, 资金总额, 财政拨款 小计 and its three, the rest.
+
+        A source's amount is bound to its money line when exactly one line makes it up."""
+        fiscal = [(caption, self._amount(lines, "income", [kind]), [kind]) for kind, caption in FISCAL_KINDS]
         rows = [
             [label("资金来源", 3), label(amount_header, 2)],
-            [label("资金总额", 3), self.wan(total, 2)],
+            [label("资金总额", 3), self.wan(total, 2, bind=total_bind)],
             [
                 label("财政拨款", rowspan=len(fiscal) + 1), label("小计", 2),
-                self.wan(sum_amounts([amount for _caption, amount in fiscal]), 2),
+                self.wan(sum_amounts([amount for _caption, amount, _kinds in fiscal]), 2),
             ],
         ]
-        rows += [[label(caption, 2), self.wan(amount, 2)] for caption, amount in fiscal]
         rows += [
-            [label(caption, 3), self.wan(self._amount(lines, "income", kinds), 2)] for kinds, caption in OTHER_SOURCES
+            [label(caption, 2), self.wan(amount, 2, bind=_bind(_one(self._lines(lines, "income", kinds)), "amount"))]
+            for caption, amount, kinds in fiscal
+        ]
+        rows += [
+            [
+                label(caption, 3),
+                self.wan(
+                    self._amount(lines, "income", kinds), 2,
+                    bind=_bind(_one(self._lines(lines, "income", kinds)), "amount"),
+                ),
+            ]
+            for kinds, caption in OTHER_SOURCES
         ]
         rows[0].insert(0, label("收入", rowspan=len(rows)))
         return rows
@@ -233,9 +281,20 @@ class JiangsuLayout(LayoutDefinition):
         )
 
 
+def _one(lines):
+    """The line when there is exactly one, so that the printed amount is that line's own."""
+    return lines[0] if len(lines) == 1 else None
+
+
 def _full(lines):
     return sum_amounts([line.amount for line in lines])
 
 
 def _half(lines):
     return sum_amounts([line.half_year_amount for line in lines])
+
+
+def _value_bind(indicator):
+    """The indicator's printed value, bound when there is one: an empty cell read back fails
+    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
+    return bind(indicator, "value") if indicator.value_display else ""

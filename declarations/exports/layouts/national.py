@@ -1,6 +1,6 @@
 """财政部 项目支出绩效目标申报表: the national standard form every province derives from."""
 from ..builders import indicator_rows
-from ..document import Part, Table, label, text, value
+from ..document import Part, Table, bind, label, text, value
 from ...models import Term
 from .base import LayoutDefinition
 
@@ -29,7 +29,12 @@ class NationalLayout(LayoutDefinition):
             header = [label(name, 2 if name == "三级指标" else 1) for name in INDICATOR_COLUMNS]
             part = Part(header_rows=[[label(TERM_HEADINGS[term], 5)], header] if long_term else [header])
             part.rows = indicator_rows(
-                items, framework, lambda indicator: [text(indicator.name, 2), value(indicator.value_display)]
+                items,
+                framework,
+                lambda indicator: [
+                    text(indicator.name, 2, bind=bind(indicator, "name")),
+                    value(indicator.value_display, bind=_value_bind(indicator)),
+                ],
             )
             parts.append(part)
         return parts
@@ -48,27 +53,45 @@ class NationalLayout(LayoutDefinition):
     def department_blocks(self, data):
         dept = data.department
         form = Part()
-        form.add(label("部门（单位）名称"), value(dept.printed_name, 4))
+        # The unit's name prints when no department name is declared; only a declared one is bound.
+        name_bind = bind(dept, "department_name") if dept.department_name else ""
+        form.add(label("部门（单位）名称"), value(dept.printed_name, 4, bind=name_bind))
         if dept.long_term_goal:
-            form.add(label("中长期目标"), text(dept.long_term_goal, 4))
-        form.add(label("年度目标"), text(dept.annual_goal, 4))
+            form.add(label("中长期目标"), text(dept.long_term_goal, 4, bind=bind(dept, "long_term_goal")))
+        form.add(label("年度目标"), text(dept.annual_goal, 4, bind=bind(dept, "annual_goal")))
         parts = [form, *self._indicator_parts(dept.indicators.all(), data.frameworks.get("department"))]
         return [self._table(data, "部门整体支出绩效目标申报表", "部门整体", parts, "department", header_right="")]
 
     def project_table(self, data, project, number):
         form = Part()
-        form.add(label("项目名称"), value(project.name, 4))
+        form.add(label("项目名称"), value(project.name, 4, bind=bind(project, "name")))
+        # 主管部门 prints with its code, 实施单位 falls back to the unit's name: each is bound only
+        # when the cell shows exactly the declared value.
+        supervisor = self._supervisor(data, project)
+        implementing_unit = project.implementing_unit or data.unit.name
         form.add(
-            label("主管部门及代码"), value(self._supervisor(data, project), 2),
-            label("实施单位"), value(project.implementing_unit or data.unit.name),
+            label("主管部门及代码"),
+            value(supervisor, 2, bind=_bind_if_same(project, "supervising_department", supervisor)),
+            label("实施单位"),
+            value(implementing_unit, bind=_bind_if_same(project, "implementing_unit", implementing_unit)),
         )
-        form.add(label("项目属性"), value(project.attribute, 2), label("项目期"), value(self._period(project)))
-        form.add(label("项目资金（万元）", rowspan=4), label("中期资金总额"), self.money(project.mid_term_total, colspan=3))
-        form.add(label("年度资金总额"), self.money(project.budget, colspan=3))
-        form.add(label("其中：财政拨款"), self.money(project.fiscal_funds, colspan=3))
-        form.add(label("其他资金"), self.money(project.other_funds, colspan=3))
+        # 项目期 joins two years in one text: not bound.
+        form.add(
+            label("项目属性"), value(project.attribute, 2, bind=bind(project, "attribute")),
+            label("项目期"), value(self._period(project)),
+        )
+        form.add(
+            label("项目资金（万元）", rowspan=4), label("中期资金总额"),
+            self.money(project.mid_term_total, colspan=3, bind=bind(project, "mid_term_total")),
+        )
+        form.add(label("年度资金总额"), self.money(project.budget, colspan=3, bind=bind(project, "budget")))
+        form.add(label("其中：财政拨款"), self.money(project.fiscal_funds, colspan=3, bind=bind(project, "fiscal_funds")))
+        form.add(label("其他资金"), self.money(project.other_funds, colspan=3, bind=bind(project, "other_funds")))
         form.add(label("总体目标", rowspan=2), label("中期目标", 2), label("年度目标", 2))
-        form.add(text(project.long_term_goal, 2), text(project.annual_goal, 2))
+        form.add(
+            text(project.long_term_goal, 2, bind=bind(project, "long_term_goal")),
+            text(project.annual_goal, 2, bind=bind(project, "annual_goal")),
+        )
         parts = [form, *self._indicator_parts(project.indicators.all(), data.frameworks.get("project"))]
         return self._table(
             data, "项目支出绩效目标申报表", f"{number}.{project.printed_title_name}", parts, f"project-{number}"
@@ -89,3 +112,15 @@ class NationalLayout(LayoutDefinition):
         start = project.period_start_year or project.period_end_year
         end = project.period_end_year or project.period_start_year
         return f"{start}年-{end}年"
+
+
+def _bind_if_same(obj, field, printed):
+    """Bound only when the cell prints the stored value itself, not a fallback or a composition."""
+    stored = getattr(obj, field)
+    return bind(obj, field) if stored and stored == printed else ""
+
+
+def _value_bind(indicator):
+    """The indicator's printed value, bound when there is one: an empty cell read back fails
+    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
+    return bind(indicator, "value") if indicator.value_display else ""

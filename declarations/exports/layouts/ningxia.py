@@ -1,6 +1,6 @@
 """宁夏 项目支出预算绩效目标表 (固原): a cover note, then one four-column table per project."""
 from ..builders import indicator_rows, paragraphs
-from ..document import Document, Letter, Part, Table, label, text, value
+from ..document import Document, Letter, Part, Table, bind, label, text, value
 from .base import LayoutDefinition
 
 INDICATOR_COLUMNS = ["一级指标", "二级指标", "三级指标", "指标值"]
@@ -49,7 +49,10 @@ class NingxiaLayout(LayoutDefinition):
         part.rows = indicator_rows(
             indicators,
             framework,
-            lambda indicator: [text(indicator.name), value(indicator.value_display)],
+            lambda indicator: [
+                text(indicator.name, bind=bind(indicator, "name")),
+                value(indicator.value_display, bind=_value_bind(indicator)),
+            ],
             category_label=lambda number, category: f"{number}、{category.name}",
             include_empty_subcategories=True,
             empty_cells=lambda: [text(""), value("")],
@@ -60,10 +63,12 @@ class NingxiaLayout(LayoutDefinition):
         """宁夏 publishes project tables; a 部门整体 declaration prints as a table of the same shape."""
         dept = data.department
         form = Part()
-        form.add(label("部门（单位）名称"), value(dept.printed_name, 3))
+        # The unit's name prints when no department name is declared; only a declared one is bound.
+        name_bind = bind(dept, "department_name") if dept.department_name else ""
+        form.add(label("部门（单位）名称"), value(dept.printed_name, 3, bind=name_bind))
         if dept.long_term_goal:
-            form.add(label("中长期目标"), text(dept.long_term_goal, 3))
-        form.add(label("年度目标"), text(dept.annual_goal, 3))
+            form.add(label("中长期目标"), text(dept.long_term_goal, 3, bind=bind(dept, "long_term_goal")))
+        form.add(label("年度目标"), text(dept.annual_goal, 3, bind=bind(dept, "annual_goal")))
         return [
             Table(
                 title=self._title(data, "整体支出"),
@@ -76,17 +81,24 @@ class NingxiaLayout(LayoutDefinition):
 
     def project_table(self, data, project, number):
         form = Part()
-        form.add(label("项目名称"), value(project.name, 3))
+        form.add(label("项目名称"), value(project.name, 3, bind=bind(project, "name")))
         form.add(
-            label("主管部门"), value(project.supervising_department),
-            label("实施单位"), value(project.implementing_unit),
+            label("主管部门"), value(project.supervising_department, bind=bind(project, "supervising_department")),
+            label("实施单位"), value(project.implementing_unit, bind=bind(project, "implementing_unit")),
         )
-        form.add(label("项目属性"), value(project.attribute), label("项目期"), value(self._period(project)))
-        form.add(label("项目资金 (万元)", rowspan=4), label("年度资金总额"), self.money(project.budget, colspan=2))
-        form.add(label("其中：财政拨款"), self.money(project.fiscal_funds, colspan=2))
-        form.add(label("结余结转"), self.money(project.carryover_funds, colspan=2))
-        form.add(label("其他资金"), self.money(project.other_funds, colspan=2))
-        form.add(label("绩效目标"), text(project.annual_goal, 3))
+        # 项目期 joins two years in one text: not bound.
+        form.add(
+            label("项目属性"), value(project.attribute, bind=bind(project, "attribute")),
+            label("项目期"), value(self._period(project)),
+        )
+        form.add(
+            label("项目资金 (万元)", rowspan=4), label("年度资金总额"),
+            self.money(project.budget, colspan=2, bind=bind(project, "budget")),
+        )
+        form.add(label("其中：财政拨款"), self.money(project.fiscal_funds, colspan=2, bind=bind(project, "fiscal_funds")))
+        form.add(label("结余结转"), self.money(project.carryover_funds, colspan=2, bind=bind(project, "carryover_funds")))
+        form.add(label("其他资金"), self.money(project.other_funds, colspan=2, bind=bind(project, "other_funds")))
+        form.add(label("绩效目标"), text(project.annual_goal, 3, bind=bind(project, "annual_goal")))
         return Table(
             title=self._title(data, "项目支出"),
             sheet_name=f"{number}.{project.printed_title_name}",
@@ -102,3 +114,9 @@ class NingxiaLayout(LayoutDefinition):
         start = project.period_start_year or project.period_end_year
         end = project.period_end_year or project.period_start_year
         return f"{start} 年-{end} 年"
+
+
+def _value_bind(indicator):
+    """The indicator's printed value, bound when there is one: an empty cell read back fails
+    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
+    return bind(indicator, "value") if indicator.value_display else ""

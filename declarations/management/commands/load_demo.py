@@ -11,9 +11,13 @@ class Command(BaseCommand):
             "--publish", action="store_true",
             help="把仍为草稿的示范申报依次提交、审核通过并公开（示范文档本是已公开的文件）",
         )
+        parser.add_argument(
+            "--keep-demo-passwords", action="store_true",
+            help="演示账号不必先修改密码（仅供 make run 本机演示；其他环境中演示账号首次登录须改密码）",
+        )
 
-    def handle(self, *args, publish=False, **options):
-        results, accounts, password = demo_load()
+    def handle(self, *args, publish=False, keep_demo_passwords=False, **options):
+        results, accounts, password = demo_load(must_change_password=not keep_demo_passwords)
         for result in results:
             state = "已载入" if result.created else "已存在，未改动"
             self.stdout.write(f"{result.year}年 {result.unit.name}：{state}")
