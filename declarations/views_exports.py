@@ -14,6 +14,15 @@ from .exports.registry import FORMATS, export_department, export_document, expor
 logger = logging.getLogger(__name__)
 
 
+def _export_or_error_page(request, export, **kwargs):
+    """Run an export; when the renderer fails, log it and answer a readable error page."""
+    try:
+        return _download(*export(**kwargs))
+    except Exception:
+        logger.exception("export.failed user=%s %s", request.user.pk, kwargs)
+        return render(request, "declarations/export_failed.html", status=500)
+
+
 def _download(filename, content_type, content):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
@@ -37,19 +46,19 @@ def _year_of(user, unit, year):
 def document_download(request, unit_pk, year, fmt):
     unit = selectors.unit_for(request.user, unit_pk)
     _year_of(request.user, unit, year)
-    return _download(*export_document(unit=unit, year=year, fmt=_format(fmt)))
+    return _export_or_error_page(request, export_document, unit=unit, year=year, fmt=_format(fmt))
 
 
 @login_required
 def project_download(request, pk, fmt):
     project = selectors.project_declaration_for(request.user, pk)
-    return _download(*export_project(project=project, fmt=_format(fmt)))
+    return _export_or_error_page(request, export_project, project=project, fmt=_format(fmt))
 
 
 @login_required
 def department_download(request, pk, fmt):
     department = selectors.department_declaration_for(request.user, pk)
-    return _download(*export_department(department=department, fmt=_format(fmt)))
+    return _export_or_error_page(request, export_department, department=department, fmt=_format(fmt))
 
 
 @login_required

@@ -283,6 +283,11 @@ def declaration_publish(*, declaration, user, refresh_release=True):
             release_refresh(unit=declaration.unit, year=declaration.year)
     except PublicationError as error:
         raise ReviewError(str(error)) from None
+    except Exception:
+        # A renderer that fails (a missing font, a full disk) must not publish half a declaration;
+        # the transaction rolls back this one only, and the failure is logged for the operator.
+        logger.exception("publication.files_failed kind=%s id=%s", kind_of(declaration), declaration.pk)
+        raise ReviewError("生成公开文件失败，未公开；已记录错误，请联系管理员后重试") from None
     _notify(_fillers_of(declaration), f"{title_of(declaration)}已公开", _detail_url(declaration))
     return declaration
 
