@@ -394,8 +394,8 @@ def test_hostile_documents_are_imported_or_refused_with_a_document_error():
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(data=st.data(), seed=st.sampled_from(sorted(bases)))
     def check(data, seed):
-        EXAMPLES_RUN["count"] += 1
         document = data.draw(mutated_documents(bases[seed]))
+        EXAMPLES_RUN["count"] += 1
         with transaction.atomic():
             before = _state(seed)
             try:
