@@ -60,7 +60,7 @@ def parse(raw, *, strict=False):
         unit = match["unit"].strip()
         if len(unit) <= UNIT_MAX_LENGTH:
             return TargetValue(comparator, number, unit, "")
-    if strict and text[:1] in "≥≤=><≧≦":
+    if strict and text and text[0] in "≥≤=><≧≦":
         raise ValueSyntaxError(f"“{raw}”无法识别：比较符号后应为数字和单位，例如“≥95%”")
     return TargetValue(QUALITATIVE, None, "", (raw or "").strip())
 

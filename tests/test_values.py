@@ -58,3 +58,8 @@ def test_composing_then_parsing_gives_the_same_parts(comparator, number, unit):
     printed = values.compose(comparator, number, unit, "")
     parsed = values.parse(printed)
     assert (parsed.comparator, parsed.number, parsed.unit) == (comparator, number, unit)
+
+
+def test_an_empty_value_is_an_empty_text_even_in_strict_mode():
+    parsed = values.parse("", strict=True)
+    assert parsed.is_qualitative and parsed.display() == ""

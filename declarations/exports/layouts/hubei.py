@@ -122,7 +122,7 @@ class HubeiLayout(LayoutDefinition):
             [i for i in indicators if i.term == "long"],
             framework,
             lambda i: [
-                text(i.name, bind=bind(i, "name")), value(i.value_display, 3, bind=_value_bind(i)),
+                text(i.name, bind=bind(i, "name")), value(i.value_display, 3, bind=bind(i, "value")),
                 value(i.basis, bind=bind(i, "basis")), value(i.indicator_class, bind=bind(i, "indicator_class")),
             ],
             category_colspan=2,
@@ -147,7 +147,7 @@ class HubeiLayout(LayoutDefinition):
                 text(i.name, bind=bind(i, "name")),
                 value(i.prior_value_1, bind=bind(i, "prior_value_1")),
                 value(i.prior_value_2, bind=bind(i, "prior_value_2")),
-                value(i.value_display, bind=_value_bind(i)),
+                value(i.value_display, bind=bind(i, "value")),
                 value(i.basis, bind=bind(i, "basis")),
                 value(i.indicator_class, bind=bind(i, "indicator_class")),
             ],
@@ -286,7 +286,7 @@ class HubeiLayout(LayoutDefinition):
             project.indicators.all(),
             data.frameworks.get("project"),
             lambda i: [
-                text(i.name, bind=bind(i, "name")), value(i.value_display, bind=_value_bind(i)),
+                text(i.name, bind=bind(i, "name")), value(i.value_display, bind=bind(i, "value")),
                 value(i.basis, bind=bind(i, "basis")), value(i.indicator_class, bind=bind(i, "indicator_class")),
             ],
         )
@@ -301,9 +301,3 @@ class HubeiLayout(LayoutDefinition):
             header_right="单位：万元",
             anchor=f"project-{number}",
         )
-
-
-def _value_bind(indicator):
-    """The indicator's printed value, bound when there is one: an empty cell read back fails
-    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
-    return bind(indicator, "value") if indicator.value_display else ""

@@ -147,7 +147,7 @@ class JiangsuLayout(LayoutDefinition):
     def _department_indicator_cells(self, indicator):
         values = [
             value(indicator.half_year_value, bind=bind(indicator, "half_year_value")),
-            value(indicator.value_display, bind=_value_bind(indicator)),
+            value(indicator.value_display, bind=bind(indicator, "value")),
         ]
         if indicator.related_project or indicator.description:
             # 职能指标: the 三级 column splits into the function and its project and description.
@@ -214,7 +214,7 @@ class JiangsuLayout(LayoutDefinition):
                 text(i.name, bind=bind(i, "name")),
                 value(i.comparator_display),  # derived from the value
                 value(i.half_year_value, bind=bind(i, "half_year_value")),
-                value(i.value_display, bind=_value_bind(i)),
+                value(i.value_display, bind=bind(i, "value")),
             ],
         )
         return Table(
@@ -292,9 +292,3 @@ def _full(lines):
 
 def _half(lines):
     return sum_amounts([line.half_year_amount for line in lines])
-
-
-def _value_bind(indicator):
-    """The indicator's printed value, bound when there is one: an empty cell read back fails
-    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
-    return bind(indicator, "value") if indicator.value_display else ""

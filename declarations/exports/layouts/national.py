@@ -33,7 +33,7 @@ class NationalLayout(LayoutDefinition):
                 framework,
                 lambda indicator: [
                     text(indicator.name, 2, bind=bind(indicator, "name")),
-                    value(indicator.value_display, bind=_value_bind(indicator)),
+                    value(indicator.value_display, bind=bind(indicator, "value")),
                 ],
             )
             parts.append(part)
@@ -118,9 +118,3 @@ def _bind_if_same(obj, field, printed):
     """Bound only when the cell prints the stored value itself, not a fallback or a composition."""
     stored = getattr(obj, field)
     return bind(obj, field) if stored and stored == printed else ""
-
-
-def _value_bind(indicator):
-    """The indicator's printed value, bound when there is one: an empty cell read back fails
-    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
-    return bind(indicator, "value") if indicator.value_display else ""

@@ -51,7 +51,7 @@ class NingxiaLayout(LayoutDefinition):
             framework,
             lambda indicator: [
                 text(indicator.name, bind=bind(indicator, "name")),
-                value(indicator.value_display, bind=_value_bind(indicator)),
+                value(indicator.value_display, bind=bind(indicator, "value")),
             ],
             category_label=lambda number, category: f"{number}、{category.name}",
             include_empty_subcategories=True,
@@ -114,9 +114,3 @@ class NingxiaLayout(LayoutDefinition):
         start = project.period_start_year or project.period_end_year
         end = project.period_end_year or project.period_start_year
         return f"{start} 年-{end} 年"
-
-
-def _value_bind(indicator):
-    """The indicator's printed value, bound when there is one: an empty cell read back fails
-    values.parse(strict=True) ("" counts as a comparator there), so it is left unbound."""
-    return bind(indicator, "value") if indicator.value_display else ""
