@@ -43,7 +43,9 @@ def _document(seed):
 
 def _state(seed="hebei-zunhua-2024"):
     """Row counts of everything an import writes, and one seed's whole document."""
-    models = (FinanceBureau, Unit, BudgetYear, DepartmentDeclaration, ProjectDeclaration, Indicator, MoneyLine, CoverNote)
+    models = (
+        FinanceBureau, Unit, BudgetYear, DepartmentDeclaration, ProjectDeclaration, Indicator, MoneyLine, CoverNote,
+    )
     return {model.__name__: model.objects.count() for model in models} | {"document": _document(seed)}
 
 
@@ -124,16 +126,17 @@ def test_importing_a_document_of_a_new_unit_creates_it():
     assert document_to_dict(result.unit, 2024)["projects"] == document["projects"]
 
 
-def test_a_returned_declaration_with_its_review_is_replaced(zunhua_project, filler, reviewer):
+def test_a_returned_declaration_keeps_its_review_history_and_is_not_replaced(zunhua_project, filler, reviewer):
     declaration_submit(declaration=zunhua_project, user=filler)
     declaration_return(declaration=zunhua_project, user=reviewer, reason="请补充依据")
     document = _document("hebei-zunhua-2024")
+    before = _state()
 
-    document_import(data=document)
+    with pytest.raises(DocumentError, match="已提交过审核，审核记录须保留"):
+        document_import(data=document)
 
-    assert not ProjectDeclaration.objects.filter(pk=zunhua_project.pk).exists()
-    assert not Review.objects.filter(project_id=zunhua_project.pk).exists()
-    assert _document("hebei-zunhua-2024") == document
+    assert Review.objects.filter(project_id=zunhua_project.pk).exists()
+    assert _state() == before
 
 
 def test_importing_over_a_submitted_declaration_is_refused_and_changes_nothing(zunhua_project, filler):

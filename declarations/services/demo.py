@@ -6,14 +6,15 @@ from django.db import transaction
 
 from accounts.models import Role, User
 
-from indicators.services import library_add_from_indicators
+from indicators.services import library_apply, library_preview, library_read_yaml
 
-from ..models import FinanceBureau, Indicator, Unit
+from ..models import FinanceBureau, Unit
 from .documents import document_load, frameworks_load_dir, read_yaml
 
 DEMO_DIR = Path(settings.BASE_DIR) / "declarations" / "fixtures" / "demo"
 FRAMEWORK_DIR = Path(settings.BASE_DIR) / "indicators" / "fixtures" / "frameworks"
 USERS_FILE = DEMO_DIR / "users.yaml"
+LIBRARY_FILE = Path(settings.BASE_DIR) / "indicators" / "fixtures" / "library.yaml"
 
 
 def demo_document_paths():
@@ -63,8 +64,9 @@ def demo_load(*, must_change_password=False):
     """Load frameworks, the five seed documents and the demo users. A second run changes nothing."""
     frameworks_load_dir(FRAMEWORK_DIR)
     results = [document_load(data=read_yaml(path)) for path in demo_document_paths()]
-    # A starter library (共性指标) from the seeds' own indicators, so the editor has something to offer.
-    library_add_from_indicators(indicators=Indicator.objects.select_related("subcategory__category"))
+    # A starter library (共性指标) built from the seeds' own indicators, so the editor has something
+    # to offer. Only entries the library lacks are added: what an administrator changed stays.
+    library_apply(library_preview(library_read_yaml(LIBRARY_FILE)), update=False)
     accounts, password = demo_users_load(data=read_yaml(USERS_FILE), must_change_password=must_change_password)
     return results, accounts, password
 

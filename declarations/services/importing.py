@@ -30,7 +30,7 @@ from django.db.models import Q
 from jsonschema import Draft202012Validator
 
 from indicators.models import Layout, Subcategory, TableKind
-from review.models import Publication, Review
+from review.models import Snapshot
 
 from .. import values
 from ..models import (
@@ -452,14 +452,15 @@ def _remove_editable(unit, year):
             "只有“草稿”和“退回修改”的申报可以被导入替换；什么也没有导入"
         )
     linked = Q(project__in=projects) | Q(department__in=departments)
-    published = Publication.objects.filter(linked).select_related("project", "department")
-    if published.exists():
-        titles = "、".join(sorted({_title(publication.declaration) for publication in published}))
+    reviewed = Snapshot.objects.filter(linked).select_related("project", "department")
+    if reviewed.exists():
+        # A declaration that was ever submitted has snapshots, reviews and a transition log that
+        # must stay traceable; it is changed in place (wizard or Excel import), never replaced.
+        titles = "、".join(sorted({_title(snapshot.declaration) for snapshot in reviewed}))
         raise DocumentError(
-            f"{unit.name} {year}年 的 {titles} 曾经公开过，公开记录须保留，不能用导入替换；请在申报页面中修改。什么也没有导入"
+            f"{unit.name} {year}年 的 {titles} 已提交过审核，审核记录须保留，不能用导入替换；"
+            "请在申报页面中修改，或下载 Excel 修改后导入。什么也没有导入"
         )
-    # Reviews pin the snapshot they judged (PROTECT); they go with their declaration.
-    Review.objects.filter(linked).delete()
     DepartmentDeclaration.objects.filter(pk__in=[d.pk for d in departments]).delete()
     ProjectDeclaration.objects.filter(pk__in=[p.pk for p in projects]).delete()
     CoverNote.objects.filter(unit=unit, year__year=year).delete()

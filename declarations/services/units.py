@@ -11,7 +11,7 @@ class UnitLookupError(Exception):
 def unit_by_name_or_code(text):
     """The one unit whose name or code is `text` (across all bureaus)."""
     text = (text or "").strip()
-    units = list(Unit.objects.filter(Q(name=text) | Q(code=text)).exclude(name="").select_related("bureau"))
+    units = list(Unit.objects.filter(Q(name=text) | Q(code=text)).select_related("bureau"))
     if not text or not units:
         raise UnitLookupError(f"找不到单位“{text}”（按名称或编码）")
     if len(units) > 1:

@@ -97,15 +97,13 @@ def test_a_filler_enters_a_seed_project_from_scratch_and_its_pdf_holds_the_seed(
         section = f"section[data-subcategory='{subcategories[subcategory]}']"
         before = page.locator(f"{section} .indicator-row").count()
         page.click(f"{section} button[value^='add:']")
-        page.wait_for_function(
-            f"document.querySelectorAll(\"{section} .indicator-row\").length > {before}"
-        )
+        page.locator(f"{section} .indicator-row").nth(before).wait_for()
         row = page.locator(f"{section} .indicator-row").last
         key = row.get_attribute("data-key")
         page.fill(f"#{key}-name", name)
         page.fill(f"#{key}-description", name)
         page.fill(f"#{key}-quick", value)
-        page.wait_for_function(f"document.querySelector('#preview-{key}').innerText.trim() !== '—'")
+        page.locator(f"#preview-{key} strong").wait_for()  # the live preview answered (under the CSP)
     page.click("button[value=save]")
     page.wait_for_selector("text=绩效指标已保存")
 
