@@ -1,4 +1,5 @@
 """The public portal: anonymous pages over what is published now, and nothing else."""
+from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -119,6 +120,11 @@ def published_file(request, pk, sha256, filename):
         raise Http404
     if request.headers.get("If-None-Match") == f'"{published.sha256}"':
         response = HttpResponse(status=304)
+    elif settings.PUBLIC_FILES_ACCEL_REDIRECT:
+        # The app only authorises; nginx sends the bytes from the media folder (docs/scaling.md).
+        response = HttpResponse(content_type=published.content_type)
+        response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_FILES_ACCEL_REDIRECT + published.file.name)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"
     else:
         response = FileResponse(published.file.open("rb"), content_type=published.content_type)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"

@@ -226,3 +226,13 @@ def test_csv_cells_that_would_be_formulas_are_neutralised():
                                                       "name": "=HYPERLINK(\"http://x\")", "value": "-5"})])
     text = content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",'-5," in text
+
+
+def test_with_accel_redirect_the_app_only_authorises_and_nginx_sends_the_file(client, published, settings):
+    settings.PUBLIC_FILES_ACCEL_REDIRECT = "/protected-media/"
+    stored = _file(published, "pdf")
+    response = client.get(reverse("public_file", args=[stored.pk, stored.sha256, stored.filename]))
+    from django.utils.encoding import escape_uri_path
+
+    assert response["X-Accel-Redirect"] == escape_uri_path(f"/protected-media/{stored.file.name}")
+    assert response.content == b"" and response["ETag"] == f'"{stored.sha256}"'

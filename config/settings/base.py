@@ -172,6 +172,11 @@ LOGGING = {
     },
 }
 
+# Published files: with a prefix such as "/protected-media/", the app answers with an
+# X-Accel-Redirect header and nginx serves the file itself (docs/scaling.md). Empty: the app
+# streams the file.
+PUBLIC_FILES_ACCEL_REDIRECT = os.environ.get("PUBLIC_FILES_ACCEL_REDIRECT", "")
+
 # Background tasks (huey). The embedded default keeps the queue in a SQLite file next to the
 # project, so `make run` needs no extra service; production sets HUEY_REDIS_URL (docs/tasks.md).
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
