@@ -151,6 +151,7 @@ class DepartmentDeclaration(Declaration):
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="department_declaration_unique_per_unit_year"),
         ]
+        indexes = [models.Index(fields=["unit", "year", "status"], name="department_unit_year_state")]
 
     def __str__(self):
         return f"{self.year.year}年 {self.printed_name} 部门整体绩效目标"
@@ -229,6 +230,7 @@ class ProjectDeclaration(Declaration):
         verbose_name = "项目绩效目标"
         verbose_name_plural = "项目绩效目标"
         ordering = ["-year__year", "unit__name", "order", "id"]
+        indexes = [models.Index(fields=["unit", "year", "status"], name="project_unit_year_status")]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "name"], name="project_unique_name_per_unit_year"),
             models.UniqueConstraint(
@@ -412,6 +414,11 @@ class Indicator(models.Model):
         verbose_name = "三级指标"
         verbose_name_plural = "三级指标"
         ordering = ["term", "order"]
+        indexes = [
+            models.Index(fields=["project", "term", "order"], name="indicator_project_term_order"),
+            models.Index(fields=["department", "term", "order"], name="indicator_dept_term_order"),
+            models.Index(fields=["name"], name="indicator_name"),  # reference values of the same 三级
+        ]
         constraints = [
             belongs_to_one_declaration("indicator"),
             models.CheckConstraint(

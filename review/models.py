@@ -154,6 +154,7 @@ class Publication(DeclarationLink):
         verbose_name = "公开"
         verbose_name_plural = "公开"
         ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["withdrawn_at"], name="publication_withdrawn_at")]
         constraints = [one_declaration("publication_belongs_to_one_declaration")]
 
 

@@ -52,8 +52,8 @@ def dashboard(request):
     years = list(BudgetYear.objects.order_by("-year"))
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     units = selectors.units_visible_to(request.user).select_related("bureau")
-    projects = ProjectDeclaration.objects.filter(unit__in=units).select_related("unit", "year")
-    departments = DepartmentDeclaration.objects.filter(unit__in=units).select_related("unit", "year")
+    projects = ProjectDeclaration.objects.filter(unit__in=units).select_related("unit__bureau__layout", "year")
+    departments = DepartmentDeclaration.objects.filter(unit__in=units).select_related("unit__bureau__layout", "year")
     if year is None:
         year = next((y.year for y in years if projects.filter(year=y).exists() or departments.filter(year=y).exists()),
                     years[0].year if years else None)
@@ -73,6 +73,7 @@ def dashboard(request):
     projects = list(projects.prefetch_related("indicators__subcategory__category", "spending_plan", "money_lines",
                                              "goal_items"))
     departments = list(departments.prefetch_related("indicators__subcategory__category", "money_lines"))
+    validation.prefetch_for_validation([*departments, *projects])  # frameworks, project budget sums
     rows = []
     for declaration in [*departments, *projects]:
         is_project = isinstance(declaration, ProjectDeclaration)

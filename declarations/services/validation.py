@@ -157,14 +157,64 @@ def _indicators(owner_field, owner):
     )
 
 
-def _mandatory_subcategories(unit_id, table_kind):
+def _cached(obj, *path):
+    """obj.a.b… when every step is already loaded (select_related or assigned), else None."""
+    for name in path:
+        if obj is None or name not in obj._state.fields_cache:
+            return None
+        obj = obj._state.fields_cache[name]
+    return obj
+
+
+def _mandatory_subcategories(owner, table_kind):
+    """The mandatory 二级 of the owner's layout: from the frameworks the caller prefetched on the
+    unit's layout (`prefetch_for_validation`), otherwise one query."""
+    layout = _cached(owner, "unit", "bureau", "layout")
+    if layout is not None and "frameworks" in getattr(layout, "_prefetched_objects_cache", {}):
+        subcategories = [
+            sub
+            for framework in layout.frameworks.all() if framework.table_kind == table_kind
+            for category in framework.categories.all()
+            for sub in category.subcategories.all() if sub.mandatory
+        ]
+        return sorted(subcategories, key=lambda sub: (sub.category.order, sub.order, sub.pk))
     return list(
         Subcategory.objects.filter(
             mandatory=True,
             category__framework__table_kind=table_kind,
-            category__framework__layout__bureaus__units__id=unit_id,
+            category__framework__layout__bureaus__units__id=owner.unit_id,
         ).select_related("category")
     )
+
+
+PROJECT_BUDGETS = "_validation_project_budgets"  # the sum of the unit's project budgets that year
+
+
+def prefetch_for_validation(declarations):
+    """Load what validating many declarations needs in a fixed number of queries (a list page).
+
+    The caller prefetches the declarations' own rows (indicators__subcategory__category,
+    money_lines, spending_plan); this adds the layouts' frameworks and, for 部门整体 ones, the
+    sum of their units' project budgets. Validation falls back to its own queries without it."""
+    from django.db.models import prefetch_related_objects
+
+    from ..models import DepartmentDeclaration
+
+    declarations = list(declarations)
+    prefetch_related_objects(
+        declarations, "unit__bureau__layout__frameworks__categories__subcategories"
+    )
+    departments = [d for d in declarations if isinstance(d, DepartmentDeclaration)]
+    if departments:
+        totals = {
+            (row["unit_id"], row["year_id"]): row["total"]
+            for row in ProjectDeclaration.objects.filter(
+                unit_id__in={d.unit_id for d in departments}, year_id__in={d.year_id for d in departments}
+            ).values("unit_id", "year_id").annotate(total=Sum("budget")).order_by()
+        }
+        for department in departments:
+            setattr(department, PROJECT_BUDGETS, totals.get((department.unit_id, department.year_id)))
+    return declarations
 
 
 def _layout_definition(layout_code):
@@ -459,7 +509,7 @@ def validate_project(project):
         findings.append(Finding(ERROR, "funds", "spending_plan", message, FEASIBILITY))
 
     indicators = _indicators("project", project)
-    mandatory = _mandatory_subcategories(project.unit_id, TableKind.PROJECT)
+    mandatory = _mandatory_subcategories(project, TableKind.PROJECT)
     findings += _mandatory_findings(
         indicators, mandatory, _terms(indicators, {Term.ANNUAL}), prints_table=project.has_table
     )
@@ -494,10 +544,13 @@ def _money_findings(department, lines):
         if not kind_lines:
             continue
         declared = sum((line.amount for line in kind_lines), Decimal(0))
-        totals = ProjectDeclaration.objects.filter(unit_id=department.unit_id, year_id=department.year_id).aggregate(
-            total=Sum("budget")
-        )
-        projects = totals["total"] or Decimal(0)
+        if hasattr(department, PROJECT_BUDGETS):
+            total = getattr(department, PROJECT_BUDGETS)
+        else:
+            total = ProjectDeclaration.objects.filter(
+                unit_id=department.unit_id, year_id=department.year_id
+            ).aggregate(total=Sum("budget"))["total"]
+        projects = total or Decimal(0)
         if declared != projects:
             findings.append(Finding(
                 ERROR, "money", f"expense-{kind}-amount",
@@ -517,13 +570,15 @@ def _expense_total(lines):
 
 def validate_department(department):
     """All findings of one 部门整体 declaration; a bounded number of queries."""
-    unit = Unit.objects.select_related("bureau__layout").get(pk=department.unit_id)
-    definition = _layout_definition(unit.bureau.layout.code)
+    layout = _cached(department, "unit", "bureau", "layout")
+    if layout is None:
+        layout = Unit.objects.select_related("bureau__layout").get(pk=department.unit_id).bureau.layout
+    definition = _layout_definition(layout.code)
     lines = _related(department, "money_lines", MoneyLine.objects.filter(department=department))
     findings = _money_findings(department, lines)
 
     indicators = _indicators("department", department)
-    mandatory = _mandatory_subcategories(department.unit_id, TableKind.DEPARTMENT)
+    mandatory = _mandatory_subcategories(department, TableKind.DEPARTMENT)
     required_terms = set(getattr(definition, "department_terms", None) or [Term.ANNUAL])
     findings += _mandatory_findings(
         indicators, mandatory, _terms(indicators, required_terms),
