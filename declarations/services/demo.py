@@ -72,8 +72,8 @@ def demo_load(*, must_change_password=False):
 
 
 def demo_publish():
-    """Take every demo declaration still in draft through submit, approve and publish, as the
-    seeds are published documents. Each act is the real service, by the real roles."""
+    """Take the demo units' declarations still in draft through submit, approve and publish, as
+    the seeds are published documents. Each act is the real service, by the real roles."""
     from django.conf import settings
 
     from public.services import release_refresh
@@ -84,8 +84,13 @@ def demo_publish():
     # The demo's own acts notify in the app but send no e-mail.
     backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.locmem.EmailBackend"
     published, documents = 0, set()
+    demo_units = [
+        Unit.objects.get(bureau__name=data["bureau"]["name"], name=data["unit"]["name"]).pk
+        for data in map(read_yaml, demo_document_paths())
+    ]
     for model in (DepartmentDeclaration, ProjectDeclaration):
-        for declaration in model.objects.filter(status=Status.DRAFT).select_related("unit__bureau", "year"):
+        drafts = model.objects.filter(status=Status.DRAFT, unit__in=demo_units).select_related("unit__bureau", "year")
+        for declaration in drafts:
             filler = User.objects.filter(role=Role.FILLER, unit=declaration.unit).first()
             reviewer = User.objects.filter(role=Role.REVIEWER, bureau=declaration.unit.bureau).first()
             if filler is None or reviewer is None:
