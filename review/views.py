@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -70,55 +72,69 @@ def dashboard(request):
     elif kind == "department":
         projects = projects.none()
 
-    projects = list(projects.prefetch_related("indicators__subcategory__category", "spending_plan", "money_lines",
-                                             "goal_items"))
-    departments = list(departments.prefetch_related("indicators__subcategory__category", "money_lines"))
-    validation.prefetch_for_validation([*departments, *projects])  # frameworks, project budget sums
+    # Counts and charts come from aggregates; only one page of rows is loaded and checked, so
+    # the page stays quick for a bureau with thousands of declarations.
+    counts = {s.label: 0 for s in Status}
+    by_unit = {}
+    for queryset in (departments, projects):
+        for unit_name, state, n in queryset.values_list("unit__name", "status").annotate(n=Count("id")).order_by():
+            counts[Status(state).label] += n
+            by_unit.setdefault(unit_name, {}).setdefault(state, 0)
+            by_unit[unit_name][state] += n
+    order = sorted(
+        [(name, 0, f"{dept_name or name}部门整体", "department", pk)
+         for pk, name, dept_name in departments.values_list("pk", "unit__name", "department_name")]
+        + [(name, 1, project_name, "project", pk) for pk, name, project_name in projects.values_list(
+            "pk", "unit__name", "name")]
+    )
+    page = Paginator(order, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    chosen_departments = {
+        d.pk: d for d in departments.filter(pk__in=[e[4] for e in page if e[3] == "department"]).prefetch_related(
+            "indicators__subcategory__category", "money_lines")
+    }
+    chosen_projects = {
+        p.pk: p for p in projects.filter(pk__in=[e[4] for e in page if e[3] == "project"]).prefetch_related(
+            "indicators__subcategory__category", "spending_plan", "money_lines", "goal_items")
+    }
+    validation.prefetch_for_validation([*chosen_departments.values(), *chosen_projects.values()])
     rows = []
-    for declaration in [*departments, *projects]:
-        is_project = isinstance(declaration, ProjectDeclaration)
+    for _unit, _rank, name, row_kind, pk in page:
+        declaration = (chosen_projects if row_kind == "project" else chosen_departments)[pk]
+        is_project = row_kind == "project"
         findings = validation.validate_project(declaration) if is_project else validation.validate_department(declaration)
         rows.append({
-            "declaration": declaration, "kind": "project" if is_project else "department",
-            "name": declaration.name if is_project else f"{declaration.printed_name}部门整体",
+            "declaration": declaration, "kind": row_kind, "name": name,
             "budget": declaration.budget if is_project else None,
             "errors": validation.errors(findings), "hints": validation.hints(findings),
         })
-    rows.sort(key=lambda r: (r["declaration"].unit.name, r["kind"] != "department", r["name"]))
-    counts = {s.label: 0 for s in Status}
-    for row in rows:
-        counts[row["declaration"].get_status_display()] += 1
+    curves = projects.filter(spending_plan__isnull=False).distinct().order_by("unit__name", "name")[:20]
+    totals = list(projects.values_list("category").annotate(total=Sum("budget")).order_by("category"))
     charts = {
-        "states_by_unit": _states_by_unit(rows),
-        "budget_by_category": _budget_by_category(projects),
+        "states_by_unit": _states_by_unit(by_unit),
+        "budget_by_category": {"labels": [c or "未分类" for c, _ in totals], "data": [float(t) for _, t in totals]},
         "spending_curves": [
             {"label": p.name, "points": [[c.label, float(c.percent)] for c in p.spending_plan.all()]}
-            for p in projects if p.spending_plan.all()
-        ][:20],
+            for p in curves.prefetch_related("spending_plan")
+        ],
     }
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "review/dashboard.html", {
-        "rows": rows, "counts": counts, "years": years, "year": year, "status": status, "kind": kind,
-        "unit_id": unit_id, "units": units.order_by("name"), "statuses": Status.choices, "charts": charts,
+        "rows": rows, "page": page, "query": query.urlencode(), "counts": counts, "years": years, "year": year,
+        "status": status, "kind": kind, "unit_id": unit_id, "units": units.order_by("name"),
+        "statuses": Status.choices, "charts": charts,
     })
 
 
-def _states_by_unit(rows):
-    units = sorted({r["declaration"].unit.name for r in rows})
-    series = []
-    for status in Status:
-        series.append({
-            "label": status.label,
-            "data": [sum(1 for r in rows if r["declaration"].unit.name == u and r["declaration"].status == status)
-                     for u in units],
-        })
-    return {"labels": units, "series": series}
+ROWS_PER_PAGE = 50
 
 
-def _budget_by_category(projects):
-    totals = {}
-    for project in projects:
-        totals[project.category or "未分类"] = totals.get(project.category or "未分类", Decimal(0)) + project.budget
-    return {"labels": list(totals), "data": [float(v) for v in totals.values()]}
+def _states_by_unit(by_unit):
+    units = sorted(by_unit)
+    return {
+        "labels": units,
+        "series": [{"label": status.label, "data": [by_unit[u].get(status.value, 0) for u in units]} for status in Status],
+    }
 
 
 @login_required

@@ -42,8 +42,8 @@ PAGE_BUDGETS = {
     "department_step[money, jiangsu]": 14,  # 12
     "department_detail[jiangsu]": 18,  # 16
     "document_preview": 24,  # 22
-    "review_dashboard[reviewer]": 29,  # 27
-    "review_dashboard[admin]": 23,  # 21
+    "review_dashboard[reviewer]": 36,  # 34: aggregates for counts and charts, one page of rows
+    "review_dashboard[admin]": 30,  # 28
     "review_declaration": 30,  # 28
     "public_index": 5,  # 3
     "public_search": 5,  # 3
