@@ -16,16 +16,6 @@ from review import services
 from .export_text import pdf_text
 
 
-@pytest.fixture
-def filler(db):
-    return User.objects.get(username="zunhua-xfj")
-
-
-@pytest.fixture
-def reviewer(db):
-    return User.objects.get(username="zunhua-czj")
-
-
 def _publish(project, filler, reviewer):
     project = services.declaration_submit(declaration=project, user=filler)
     project = services.declaration_approve(declaration=project, user=reviewer)

@@ -13,16 +13,6 @@ from .export_text import pdf_text
 
 
 @pytest.fixture
-def filler(db):
-    return User.objects.get(username="zunhua-xfj")
-
-
-@pytest.fixture
-def reviewer(db):
-    return User.objects.get(username="zunhua-czj")
-
-
-@pytest.fixture
 def project(db):
     return ProjectDeclaration.objects.get(code="13028124P00096710001G")
 
