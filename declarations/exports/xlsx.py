@@ -185,29 +185,32 @@ def _lines_needed(value, width):
     return max(1, -(-units // max(int(width), 1))) + explicit
 
 
+def prose_lines(block):
+    """The (text, bold) lines a prose block prints as in a worksheet, or None for a table."""
+    if isinstance(block, TitlePage):
+        return [(line, True) for line in block.lines] + [(line, False) for line in block.footer_lines]
+    if isinstance(block, Heading):
+        return [(block.text, True)]
+    if isinstance(block, Paragraph):
+        return [(("　　" if block.indent else "") + block.text, False)]
+    if isinstance(block, Toc):
+        return [(block.title, True)] + [(("　　" * entry.level) + entry.text, False) for entry in block.entries]
+    if isinstance(block, Letter):
+        lines = [(block.title, True)] + [(p, False) for p in block.paragraphs]
+        if block.attachment:
+            lines.append((f"附件：{block.attachment}", False))
+        return lines + [(block.signed_by, False), (block.signed_on, False)]
+    return None
+
+
 def _write_prose(sheet, blocks, bindings=None):
     sheet.column_dimensions["A"].width = 100
     row = 1
     for block in blocks:
-        if isinstance(block, TitlePage):
-            lines = [*block.lines, *block.footer_lines]
-            styles = [True] * len(block.lines) + [False] * len(block.footer_lines)
-        elif isinstance(block, Heading):
-            lines, styles = [block.text], [True]
-        elif isinstance(block, Paragraph):
-            lines, styles = [("　　" if block.indent else "") + block.text], [False]
-        elif isinstance(block, Toc):
-            lines = [block.title, *[("　　" * entry.level) + entry.text for entry in block.entries]]
-            styles = [True] + [False] * len(block.entries)
-        elif isinstance(block, Letter):
-            lines = [block.title, *block.paragraphs]
-            if block.attachment:
-                lines.append(f"附件：{block.attachment}")
-            lines += [block.signed_by, block.signed_on]
-            styles = [True] + [False] * (len(lines) - 1)
-        else:
+        lines = prose_lines(block)
+        if lines is None:
             continue
-        for index, (line, bold) in enumerate(zip(lines, styles)):
+        for index, (line, bold) in enumerate(lines):
             cell = sheet.cell(row, 1)
             _write_text(cell, line)
             if bindings is not None and index == 0 and getattr(block, "bind", ""):

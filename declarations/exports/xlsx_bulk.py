@@ -36,8 +36,8 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .document import LABEL, NUMBER, TEXT, Document, Heading, Letter, Paragraph, Table, TitlePage, Toc
-from .xlsx import BORDER, FONT, FORMULA_START, LABEL_FILL, SHEET_NAME_BAD, _lines_needed, _width_factor
+from .document import LABEL, NUMBER, TEXT, Document, Heading, Letter, Table
+from .xlsx import BORDER, FONT, FORMULA_START, LABEL_FILL, SHEET_NAME_BAD, _lines_needed, _width_factor, prose_lines
 
 FONTS = {
     "title": Font(name=FONT, size=14, bold=True),
@@ -239,25 +239,10 @@ class _Writer:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         row = 1
         for block in blocks:
-            if isinstance(block, TitlePage):
-                lines = [*block.lines, *block.footer_lines]
-                styles = [True] * len(block.lines) + [False] * len(block.footer_lines)
-            elif isinstance(block, Heading):
-                lines, styles = [block.text], [True]
-            elif isinstance(block, Paragraph):
-                lines, styles = [("　　" if block.indent else "") + block.text], [False]
-            elif isinstance(block, Toc):
-                lines = [block.title, *[("　　" * entry.level) + entry.text for entry in block.entries]]
-                styles = [True] + [False] * len(block.entries)
-            elif isinstance(block, Letter):
-                lines = [block.title, *block.paragraphs]
-                if block.attachment:
-                    lines.append(f"附件：{block.attachment}")
-                lines += [block.signed_by, block.signed_on]
-                styles = [True] + [False] * (len(lines) - 1)
-            else:
+            lines = prose_lines(block)
+            if lines is None:
                 continue
-            for line, bold in zip(lines, styles):
+            for line, bold in lines:
                 sheet.row_dimensions[row].height = max(18, 16 * _lines_needed(line, 100))
                 sheet.append([self._text_cell(
                     sheet, line, font="prose-bold" if bold else "prose", horizontal="center" if bold else "left",
