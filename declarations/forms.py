@@ -158,21 +158,25 @@ def project_step_form_class(layout, step):
 
 # --- department ---------------------------------------------------------------------------
 
-UNIT_FIELDS = {"functions": "单位主要职能", "organisation": "机构设置及人员配置"}
-
-
 class DepartmentProfileForm(StepForm):
     def __init__(self, *args, layout, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label in UNIT_FIELDS.items():
-            if name in layout.department_profile_fields:
-                self.fields[name] = forms.CharField(
-                    label=label, required=False, widget=LONG_TEXTAREA,
-                    initial=getattr(self.instance.unit, name) if self.instance.pk else "",
-                )
+        if self.instance.pk and not (self.instance.functions or self.instance.organisation):
+            # A new year's profile starts from the unit's latest one (it is rarely rewritten).
+            for name, text in _latest_profile(self.instance).items():
+                if name in self.fields:
+                    self.initial[name] = text
 
-    def unit_fields(self):
-        return {name: self.cleaned_data[name] for name in UNIT_FIELDS if name in self.fields}
+
+def _latest_profile(department):
+    earlier = (
+        DepartmentDeclaration.objects.filter(unit_id=department.unit_id, year__year__lt=department.year.year)
+        .exclude(functions="", organisation="")
+        .order_by("-year__year")
+        .values("functions", "organisation")
+        .first()
+    )
+    return earlier or {}
 
 
 class DepartmentGoalsForm(StepForm):
@@ -272,12 +276,11 @@ class DepartmentMoneyForm(forms.Form):
 
 def department_step_form_class(layout, step):
     if step == "profile":
-        fields = [f for f in layout.department_profile_fields if f not in UNIT_FIELDS]
-        base = DepartmentProfileForm
+        fields, base = layout.department_profile_fields, DepartmentProfileForm
     else:
         fields, base = layout.department_goal_fields, DepartmentGoalsForm
     return forms.modelform_factory(
         DepartmentDeclaration, form=base, fields=_model_fields(DepartmentDeclaration, fields),
         widgets={name: LONG_TEXTAREA for name in ("overall_goal", "long_term_goal", "annual_goal", "annual_tasks",
-                                                  "annual_goal_brief")},
+                                                  "annual_goal_brief", "functions", "organisation")},
     )

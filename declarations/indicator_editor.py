@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from indicators.models import LibraryIndicator
+from indicators.models import LibraryIndicator, PublishedValue
 
 from . import values
-from .models import Comparator, Indicator, Status, Term
+from .models import Comparator, Term
 
 TEXT_FIELDS = [
     "name", "description", "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2",
@@ -285,20 +285,18 @@ def library_for(framework):
 
 
 def reference_values(names, *, exclude_unit):
-    """The same 三级 in other units' approved or published declarations: name → [(unit, year, value, basis)]."""
-    public = [Status.APPROVED, Status.PUBLISHED]
+    """The same 三级 in other units' published tables: name → [(unit, year, value, basis)].
+
+    Read from the values written at publication (never from live rows, never from tables that are
+    only approved), newest year first."""
     wanted = [n for n in names if n]
     found = {}
-    for owner in ("project", "department"):
-        indicators = (
-            Indicator.objects.filter(name__in=wanted, **{f"{owner}__status__in": public})
-            .exclude(**{f"{owner}__unit": exclude_unit})
-            .select_related(f"{owner}__unit", f"{owner}__year")
-            .order_by(f"-{owner}__year__year")[:200]
-        )
-        for indicator in indicators:
-            declaration = getattr(indicator, owner)
-            found.setdefault(indicator.name, []).append(
-                (declaration.unit.name, declaration.year.year, indicator.value_display, indicator.basis)
-            )
+    rows = (
+        PublishedValue.objects.filter(name__in=wanted)
+        .exclude(unit_id=exclude_unit.pk)
+        .order_by("-year", "unit_name", "id")
+        .values_list("name", "unit_name", "year", "value", "basis")[:400]
+    )
+    for name, unit_name, year, value, basis in rows:
+        found.setdefault(name, []).append((unit_name, year, value, basis))
     return found

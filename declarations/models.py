@@ -43,8 +43,6 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="主管部门"
     )
-    functions = models.TextField("单位主要职能", blank=True)
-    organisation = models.TextField("机构设置及人员配置", blank=True)
 
     class Meta:
         verbose_name = "预算单位"
@@ -133,6 +131,9 @@ class DepartmentDeclaration(Declaration):
 
     department_name = models.CharField("部门（单位）名称", max_length=100, blank=True)
     compiled_by = models.CharField("编制单位", max_length=100, blank=True)
+    # The year's own profile: printed in this year's table, so next year's draft never changes it.
+    functions = models.TextField("单位主要职能", blank=True)
+    organisation = models.TextField("机构设置及人员配置", blank=True)
     overall_goal = models.TextField("总体绩效目标", blank=True)
     long_term_end_year = models.PositiveSmallIntegerField(
         "长期目标截止年度", null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]

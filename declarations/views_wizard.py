@@ -67,7 +67,7 @@ def _project_complete(project):
 
 def _department_complete(department):
     return {
-        "profile": bool(department.department_name or department.unit.functions),
+        "profile": bool(department.department_name or department.functions),
         "money": department.money_lines.exists() or not _layout(department).department_income_kinds,
         "projects": True,
         "goals": bool(department.overall_goal or department.annual_goal or department.long_term_goal),
@@ -267,8 +267,6 @@ def department_step(request, pk, step):
             kwargs["money_lines"] = form.lines()
         else:
             kwargs["form"] = form
-            if step == "profile":
-                kwargs["unit_fields"] = form.unit_fields()
             if step == "goals":
                 kwargs["sub_goals"] = form.sub_goals()
                 kwargs["safeguards"] = form.safeguards()

@@ -105,3 +105,28 @@ class LibraryIndicator(models.Model):
 
     def __str__(self):
         return f"{self.category_name} / {self.subcategory_name} / {self.name}"
+
+
+class PublishedValue(models.Model):
+    """A 三级's value as some unit published it: the 参考值 fillers see beside the same 三级.
+
+    Rows are written when a table is published and deleted when it is withdrawn (public.services),
+    so reference values never show what is not public. Plain ids, no foreign keys: this app is
+    below the declarations and the publications that fill it.
+    """
+
+    publication_id = models.PositiveIntegerField("公开记录", db_index=True)
+    unit_id = models.PositiveIntegerField("单位")
+    unit_name = models.CharField("单位名称", max_length=100)
+    year = models.PositiveSmallIntegerField("预算年度")
+    name = models.CharField("三级指标", max_length=300)
+    value = models.CharField("指标值", max_length=300, blank=True)
+    basis = models.CharField("指标值确定依据", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "公开的指标值"
+        verbose_name_plural = "公开的指标值（参考值）"
+        indexes = [models.Index(fields=["name", "-year"], name="published_value_name_year")]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.year} {self.name} {self.value}"

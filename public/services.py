@@ -1,4 +1,14 @@
-"""Publication files: generated once from the approved snapshot, stored, hashed, never changed."""
+"""Publication: the act, and the files and pages made from the approved snapshots alone.
+
+Everything public is built from immutable snapshots (the declaration and its header as
+submitted), never from live rows: editing next year's draft, renaming a unit or changing a
+cover note afterwards changes nothing that is public. A withdrawal is final for what it
+withdrew: its files and the releases that held it stay unreachable, and a new publication
+makes new files.
+
+This app depends on review (snapshots, the transition table, notifications), never the other
+way round.
+"""
 import csv
 import hashlib
 import io
@@ -11,12 +21,15 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from declarations.exports.builders import load_document_data
 from declarations.exports.layouts import get_layout
 from declarations.exports.pdf import render_pdf
+from declarations.exports.snapshots import document_data_from_snapshots
 from declarations.exports.xlsx import render_xlsx
 from declarations.models import ProjectDeclaration, Status
-from declarations.services.interchange import document_header
+from declarations.services import validation
+from indicators.models import PublishedValue
+from review import services as review
+from review.models import DeclarationLink, Publication
 
 from .models import BatchExport, DocumentRelease, PublishedFile
 
@@ -59,34 +72,82 @@ def indicators_csv(rows):
 
 
 def _check_unchanged(declaration, snapshot):
-    from review.services import serialize
+    if review.serialize(declaration) != snapshot.data:
+        raise PublicationError(f"{declaration}：当前内容与审核通过的版本不一致，不能公开；请退回后重新提交审核")
 
-    if serialize(declaration) != snapshot.data:
-        raise PublicationError(f"{declaration}：当前内容与公开的版本不一致，不能生成公开文件")
+
+def table_name(snapshot_data, header):
+    """The printed name of a published table: the project's name, or 〈unit〉部门整体绩效目标."""
+    if "budget" in snapshot_data or "goal_items" in snapshot_data:  # a project
+        return snapshot_data.get("name") or ""
+    return f"{snapshot_data.get('department_name') or header.get('unit', {}).get('name', '')}部门整体绩效目标"
+
+
+def _printed_projects(publications):
+    """The published projects in the unit's printed order (ordering is structure, not content)."""
+    projects = [p for p in publications if p.project_id]
+    return sorted(projects, key=lambda p: (p.project.order, p.project_id))
+
+
+def document_data(publications, *, unit_pk):
+    """DocumentData of published tables, from their snapshots alone."""
+    publications = list(publications)
+    department = next((p for p in publications if p.department_id), None)
+    projects = _printed_projects(publications)
+    newest = max(publications, key=lambda p: (p.snapshot.created_at, p.snapshot_id))
+    header = (department or newest).snapshot.header
+    return document_data_from_snapshots(
+        header=header, unit_pk=unit_pk,
+        department=(department.department_id, department.snapshot.data) if department else None,
+        projects=[(p.project_id, p.snapshot.data) for p in projects],
+    )
+
+
+def release_document(release):
+    """The printable document of a release (the public page's 在线阅读), from its snapshots."""
+    publications = release.publications.select_related("snapshot", "project")
+    data = document_data(publications, unit_pk=release.unit_id)
+    return get_layout(data.layout_code).document(data)
+
+
+def _current_of(unit, year):
+    return list(
+        current_publications()
+        .filter(Q(project__unit=unit, project__year=year) | Q(department__unit=unit, department__year=year))
+        .select_related("snapshot", "project")
+    )
 
 
 def publication_files_create(*, publication):
-    """PDF, Excel, JSON and CSV of one published table, from its approved snapshot."""
+    """PDF, Excel, JSON and CSV of one published table, from its approved snapshot.
+
+    A 部门整体 table that lists the unit's projects lists the published ones only, as published."""
     declaration = publication.declaration
-    _check_unchanged(declaration, publication.snapshot)
-    unit, year = declaration.unit, declaration.year.year
-    data = load_document_data(unit, year)
-    layout = get_layout(data.layout_code)
+    unit, year = declaration.unit, declaration.year
+    snapshot = publication.snapshot
     if isinstance(declaration, ProjectDeclaration):
-        project = next(p for p in data.projects if p.pk == declaration.pk)
-        document = layout.project_document(data, project)
+        data = document_data([publication], unit_pk=unit.pk)
+        layout = get_layout(data.layout_code)
+        printed = list(
+            ProjectDeclaration.objects.filter(unit=unit, year=year, has_table=True).order_by("order", "id")
+            .values_list("pk", flat=True)
+        )
+        number = printed.index(declaration.pk) + 1 if declaration.pk in printed else 1
+        document = layout.project_document(data, data.projects[0], number=number)
     else:
-        document = layout.department_document(data)
+        others = [p for p in _current_of(unit, year) if p.project_id]
+        data = document_data([publication, *others], unit_pk=unit.pk)
+        document = get_layout(data.layout_code).department_document(data)
     base = document.filename
-    snapshot = publication.snapshot.data
-    name = snapshot.get("name") or f"{snapshot.get('department_name') or unit.name}部门整体"
+    name = table_name(snapshot.data, snapshot.header)
     files = [
         _store("publication", publication, "pdf", f"{base}.pdf", render_pdf(document)),
         _store("publication", publication, "xlsx", f"{base}.xlsx", render_xlsx(document)),
         _store("publication", publication, "json", f"{base}.json",
-               json.dumps(snapshot, ensure_ascii=False, indent=1).encode("utf-8")),
+               json.dumps(snapshot.data, ensure_ascii=False, indent=1).encode("utf-8")),
         _store("publication", publication, "csv", f"{base}-指标.csv",
-               indicators_csv((unit.name, year, name, item) for item in snapshot.get("indicators") or [])),
+               indicators_csv((publication.unit_name, year.year, name, item)
+                              for item in snapshot.data.get("indicators") or [])),
     ]
     logger.info("publication.files_created publication=%s files=%s", publication.pk, len(files))
     return files
@@ -94,8 +155,6 @@ def publication_files_create(*, publication):
 
 def current_publications(**filters):
     """Publications in force: not withdrawn, of declarations that are published now."""
-    from review.models import Publication
-
     return (
         Publication.objects.filter(withdrawn_at__isnull=True, **filters)
         .filter(Q(project__status=Status.PUBLISHED) | Q(department__status=Status.PUBLISHED))
@@ -103,33 +162,40 @@ def current_publications(**filters):
     )
 
 
+def release_is_public(release):
+    """A release is public while none of its tables has been withdrawn since (publications prefetched)."""
+    publications = list(release.publications.all())
+    return bool(publications) and all(p.withdrawn_at is None for p in publications)
+
+
+def file_is_public(published):
+    """A table's file while its publication stands; a release's file while the release is public."""
+    if published.publication_id:
+        return published.publication.withdrawn_at is None
+    return release_is_public(published.release)
+
+
 @transaction.atomic
 def release_refresh(*, unit, year):
     """Make a new version of the unit's whole published document for the year.
 
-    It holds exactly the tables that are public now; with none, no new version is made and
-    the public pages show nothing for the unit and year.
+    It holds exactly the tables that are public now, as published; with none, no new version
+    is made and the public pages show nothing for the unit and year.
     """
-    publications = list(
-        current_publications().filter(Q(project__unit=unit, project__year=year) | Q(department__unit=unit, department__year=year))
-    )
+    publications = _current_of(unit, year)
     if not publications:
         return None
-    project_ids = [p.project_id for p in publications if p.project_id]
-    department = next((p for p in publications if p.department_id), None)
-    for publication in publications:
-        _check_unchanged(publication.declaration, publication.snapshot)
-    data = load_document_data(unit, year.year, project_ids=project_ids, with_department=department is not None)
-    layout = get_layout(data.layout_code)
-    document = layout.document(data)
+    data = document_data(publications, unit_pk=unit.pk)
+    document = get_layout(data.layout_code).document(data)
     number = (DocumentRelease.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"] or 0) + 1
     release = DocumentRelease.objects.create(unit=unit, year=year, number=number)
     release.publications.set(publications)
-    snapshots = {p.project_id: p.snapshot.data for p in publications if p.project_id}
+    department = next((p for p in publications if p.department_id), None)
+    header = (department or max(publications, key=lambda p: (p.snapshot.created_at, p.snapshot_id))).snapshot.header
     document_json = {
-        **document_header(unit, year),
+        **header,
         "department": department.snapshot.data if department else None,
-        "projects": [snapshots[project.pk] for project in data.projects if project.pk in snapshots],
+        "projects": [p.snapshot.data for p in _printed_projects(publications)],
     }
     base = document.filename
     _store("release", release, "pdf", f"{base}.pdf", render_pdf(document))
@@ -138,21 +204,110 @@ def release_refresh(*, unit, year):
            json.dumps(document_json, ensure_ascii=False, indent=1).encode("utf-8"))
     rows = []
     for publication in publications:
-        snapshot = publication.snapshot.data
-        name = snapshot.get("name") or f"{snapshot.get('department_name') or unit.name}部门整体"
-        rows += [(unit.name, year.year, name, item) for item in snapshot.get("indicators") or []]
+        snapshot = publication.snapshot
+        name = table_name(snapshot.data, snapshot.header)
+        rows += [(publication.unit_name, year.year, name, item) for item in snapshot.data.get("indicators") or []]
     _store("release", release, "csv", f"{base}-指标.csv", indicators_csv(rows))
     logger.info("release.created unit=%s year=%s number=%s", unit.pk, year.year, number)
     return release
 
 
 def current_release(unit, year):
-    """The newest release of the unit and year, if anything of it is public now."""
-    if not current_publications().filter(
-        Q(project__unit=unit, project__year=year) | Q(department__unit=unit, department__year=year)
-    ).exists():
-        return None
-    return DocumentRelease.objects.filter(unit=unit, year=year).prefetch_related("files").first()
+    """The newest release of the unit and year, while it is public."""
+    release = (
+        DocumentRelease.objects.filter(unit=unit, year=year)
+        .prefetch_related("files", "publications")
+        .first()
+    )
+    return release if release is not None and release_is_public(release) else None
+
+
+# --- the acts -----------------------------------------------------------------------------
+
+def publication_fields(snapshot):
+    """What a Publication row copies from its snapshot for listing and search."""
+    header = snapshot.header or {}
+    return {
+        "title": table_name(snapshot.data, header)[:300],
+        "unit_name": (header.get("unit") or {}).get("name", "")[:100],
+        "code": (snapshot.data.get("code") or "")[:40],
+    }
+
+
+def published_values(publication, snapshot, *, unit_id, year):
+    """The 参考值 rows of a publication (unsaved): one per 三级 with a value."""
+    unit_name = (snapshot.header.get("unit") or {}).get("name", "")
+    return [
+        PublishedValue(
+            publication_id=publication.pk, unit_id=unit_id, unit_name=unit_name[:100], year=year,
+            name=item["name"][:300], value=(item.get("value") or "")[:300], basis=(item.get("basis") or "")[:300],
+        )
+        for item in snapshot.data.get("indicators") or []
+        if item.get("name")
+    ]
+
+
+@transaction.atomic
+def declaration_publish(*, declaration, user, refresh_release=True):
+    """审核通过 → 已公开: publishes exactly the approved snapshot.
+
+    The unit's whole-document release is remade too, unless the caller publishes several
+    tables of a unit at once and remakes it once at the end (refresh_release=False)."""
+    declaration = review.locked(declaration)
+    review.guard("publish", declaration, user)
+    snapshot = review.approved_snapshot(declaration)
+    if snapshot is None:
+        raise review.ReviewError("找不到审核通过的版本，不能公开")
+    try:
+        _check_unchanged(declaration, snapshot)
+    except PublicationError as error:
+        raise review.ReviewError(str(error)) from None
+    reasons = validation.publication_gate(declaration)
+    if reasons:
+        raise review.ReviewError("不能公开，表内数据不一致：" + "；".join(reasons))
+    publication = Publication.objects.create(
+        **DeclarationLink.link(declaration), snapshot=snapshot, published_by=user, **publication_fields(snapshot)
+    )
+    PublishedValue.objects.bulk_create(
+        published_values(publication, snapshot, unit_id=declaration.unit_id, year=declaration.year.year)
+    )
+    declaration = review.move("publish", declaration, user,
+                              data={"snapshot": snapshot.number, "publication": publication.pk})
+    try:
+        publication_files_create(publication=publication)
+        if refresh_release:
+            release_refresh(unit=declaration.unit, year=declaration.year)
+    except PublicationError as error:
+        raise review.ReviewError(str(error)) from None
+    except Exception:
+        # A renderer that fails (a missing font, a full disk) must not publish half a declaration;
+        # the transaction rolls back this one only, and the failure is logged for the operator.
+        logger.exception("publication.files_failed kind=%s id=%s", review.kind_of(declaration), declaration.pk)
+        raise review.ReviewError("生成公开文件失败，未公开；已记录错误，请联系管理员后重试") from None
+    review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已公开", review.detail_url(declaration))
+    return declaration
+
+
+@transaction.atomic
+def declaration_unpublish(*, declaration, user, reason):
+    """已公开 → 审核通过 (撤回公开). Final for what it withdraws: the publication's files, the
+    releases that held it and its reference values are never public again; the withdrawn
+    publication stays listed for the record."""
+    declaration = review.locked(declaration)
+    review.guard("unpublish", declaration, user)
+    if not (reason or "").strip():
+        raise review.ReviewError("撤回公开必须填写理由")
+    withdrawn = list(
+        Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=True).values_list("pk", flat=True)
+    )
+    Publication.objects.filter(pk__in=withdrawn).update(withdrawn_at=timezone.now())
+    PublishedValue.objects.filter(publication_id__in=withdrawn).delete()
+    declaration = review.move("unpublish", declaration, user, comment=reason.strip(), data={"publications": withdrawn})
+    release_refresh(unit=declaration.unit, year=declaration.year)
+    review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已撤回公开：{reason.strip()[:80]}",
+                  review.detail_url(declaration))
+    return declaration
+
 
 
 # --- batch download -----------------------------------------------------------------------

@@ -12,4 +12,6 @@ urlpatterns = [
     path("public/batches/<int:pk>/", views.batch_status, name="public_batch"),
     path("public/batches/<int:pk>/download/", views.batch_download, name="public_batch_download"),
     path("robots.txt", views.robots, name="robots"),
+    # The reviewer's acts of publishing and withdrawing (this app depends on review, not the reverse).
+    path("publication/<str:kind>/<int:pk>/<slug:action>/", views.publication_act, name="publication_act"),
 ]

@@ -1,5 +1,8 @@
-"""The public portal: anonymous pages over what is published now, and nothing else."""
+"""The public portal: anonymous pages over what is published now, from the published snapshots
+only; and the reviewer's acts of publishing and withdrawing."""
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,9 +10,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
-from declarations.exports.builders import load_document_data
-from declarations.exports.layouts import get_layout
 from declarations.models import BudgetYear, FinanceBureau, Unit
+from review.forms import UnpublishForm
+from review.services import ReviewError
+from review.views import declaration_for_reviewer, form_errors
 
 from . import services
 from .models import BatchExport, DocumentRelease, PublishedFile
@@ -46,10 +50,9 @@ def search(request):
     if year.isdigit():
         publications = publications.filter(Q(project__year__year=year) | Q(department__year__year=year))
     if query:
+        # What was published (copied from the snapshot), never the live rows.
         publications = publications.filter(
-            Q(project__name__icontains=query) | Q(project__code__icontains=query)
-            | Q(project__unit__name__icontains=query) | Q(department__unit__name__icontains=query)
-            | Q(department__department_name__icontains=query)
+            Q(title__icontains=query) | Q(code__icontains=query) | Q(unit_name__icontains=query)
         )
     results = []
     if query or year:
@@ -57,9 +60,9 @@ def search(request):
         for publication in publications.order_by("-published_at")[:200]:
             declaration = publication.declaration
             results.append({
-                "unit": declaration.unit, "year": declaration.year.year,
-                "name": getattr(declaration, "name", None) or f"{declaration.printed_name}部门整体绩效目标",
-                "published_at": publication.published_at,
+                "unit_pk": declaration.unit_id, "unit_name": publication.unit_name,
+                "bureau_name": declaration.unit.bureau.name, "year": declaration.year.year,
+                "name": publication.title, "published_at": publication.published_at,
             })
     years = BudgetYear.objects.filter(pk__in={y for _, y in _published_pairs()}).order_by("-year")
     return _public(render(request, "public/search.html", {"query": query, "year": year, "results": results, "years": years}))
@@ -86,39 +89,25 @@ def unit_year(request, unit_pk, year):
     release = services.current_release(unit, budget_year)
     if release is None:
         raise Http404
-    publications = list(release.publications.select_related("snapshot", "project", "department").prefetch_related("files"))
-    project_ids = [p.project_id for p in publications if p.project_id]
-    with_department = any(p.department_id for p in publications)
-    data = load_document_data(unit, year, project_ids=project_ids, with_department=with_department)
-    document = get_layout(data.layout_code).document(data)
+    publications = list(release.publications.select_related("snapshot", "project").prefetch_related("files"))
+    publications.sort(key=lambda p: (p.project_id is not None, p.project.order if p.project else 0, p.pk))
+    document = services.release_document(release)
     older = DocumentRelease.objects.filter(unit=unit, year=budget_year, number__lt=release.number).prefetch_related(
-        "files", "publications__project", "publications__department"
+        "files", "publications"
     )
-    older = [r for r in older if _release_is_public(r)]
+    older = [r for r in older if services.release_is_public(r)]
     return _public(render(request, "public/unit_year.html", {
-        "unit": unit, "year": year, "release": release, "document": document, "publications": publications,
-        "older": older,
+        "unit": unit, "unit_name": publications[0].unit_name or unit.name, "year": year,
+        "release": release, "document": document, "publications": publications, "older": older,
     }))
-
-
-def _release_is_public(release):
-    """A release is public while every table in it is published now (a re-publication keeps it)."""
-    return all(p.declaration.status == "published" for p in release.publications.all())
-
-
-def _file_is_public(published):
-    if published.publication_id:
-        return published.publication.declaration.status == "published"
-    return _release_is_public(published.release)
 
 
 @require_GET
 def published_file(request, pk, sha256, filename):
     published = get_object_or_404(
-        PublishedFile.objects.select_related("publication__project", "publication__department", "release"),
-        pk=pk, sha256=sha256,
+        PublishedFile.objects.select_related("publication", "release"), pk=pk, sha256=sha256,
     )
-    if not _file_is_public(published):
+    if not services.file_is_public(published):
         raise Http404
     if request.headers.get("If-None-Match") == f'"{published.sha256}"':
         response = HttpResponse(status=304)
@@ -171,3 +160,27 @@ def robots(request):
     lines = ["User-agent: *", "Allow: /public/", "Disallow: /admin/", "Disallow: /review/", "Disallow: /projects/",
              "Disallow: /departments/", "Disallow: /documents/", "Disallow: /login/"]
     return _public(HttpResponse("\n".join(lines) + "\n", content_type="text/plain"), max_age=86400)
+
+
+# --- the reviewer's acts ------------------------------------------------------------------
+
+@login_required
+@require_POST
+def publication_act(request, kind, pk, action):
+    """公开 or 撤回公开 of one declaration, by a reviewer of its finance bureau."""
+    declaration = declaration_for_reviewer(request, kind, pk)
+    try:
+        if action == "publish":
+            services.declaration_publish(declaration=declaration, user=request.user)
+            messages.success(request, "已公开。")
+        elif action == "unpublish":
+            form = UnpublishForm(request.POST)
+            if not form.is_valid():
+                return form_errors(request, declaration, kind, form)
+            services.declaration_unpublish(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "已撤回公开。")
+        else:
+            raise Http404
+    except ReviewError as error:
+        messages.error(request, str(error))
+    return redirect("review_declaration", kind, declaration.pk)

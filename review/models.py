@@ -45,6 +45,9 @@ class Snapshot(DeclarationLink):
 
     number = models.PositiveIntegerField("版本号")
     data = models.JSONField("内容")
+    # What the table prints beside the declaration (bureau, unit, year, cover note) as it was when
+    # submitted: public files and pages are made from the snapshot alone, never from live rows.
+    header = models.JSONField("表头信息", default=dict)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="提交人")
 
@@ -60,6 +63,16 @@ class Snapshot(DeclarationLink):
 
     def __str__(self):
         return f"第{self.number}次提交"
+
+
+ACTION_LABELS = {
+    "declaration.submitted": "提交",
+    "declaration.resubmitted": "重新提交",
+    "declaration.returned": "退回修改",
+    "declaration.approved": "审核通过",
+    "declaration.published": "公开",
+    "declaration.unpublished": "撤回公开",
+}
 
 
 class Event(DeclarationLink):
@@ -84,8 +97,6 @@ class Event(DeclarationLink):
 
     @property
     def verb(self):
-        from .services import ACTION_LABELS
-
         return ACTION_LABELS.get(self.action, self.action)
 
 
@@ -149,6 +160,10 @@ class Publication(DeclarationLink):
     published_at = models.DateTimeField("公开时间", auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="公开人")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    # Copied from the snapshot at publication, for listing and search without reading live rows.
+    title = models.CharField("表名", max_length=300, blank=True)
+    unit_name = models.CharField("单位名称", max_length=100, blank=True)
+    code = models.CharField("项目编码", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "公开"

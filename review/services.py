@@ -17,11 +17,9 @@ from django.utils import timezone
 from accounts.models import Role, User
 from declarations.models import DepartmentDeclaration, ProjectDeclaration, Status
 from declarations.services import validation
-from declarations.services.interchange import department_to_dict, project_to_dict
+from declarations.services.interchange import department_to_dict, document_header, project_to_dict
 
-from public.services import PublicationError, publication_files_create, release_refresh
-
-from .models import Criterion, DeclarationLink, Event, Notification, Publication, Result, Review, ReviewComment, Snapshot
+from .models import ACTION_LABELS, Criterion, DeclarationLink, Event, Notification, Result, Review, ReviewComment, Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +47,8 @@ TRANSITIONS = {
     "publish": Transition(frozenset({Status.APPROVED}), Status.PUBLISHED, REVIEWER, "公开"),
     "unpublish": Transition(frozenset({Status.PUBLISHED}), Status.APPROVED, REVIEWER, "撤回公开"),
 }
-ACTION_LABELS = {f"declaration.{name}": t.label for name, t in TRANSITIONS.items()}
-ACTION_LABELS["declaration.submitted"] = "提交"
-ACTION_LABELS["declaration.resubmitted"] = "重新提交"
-ACTION_LABELS["declaration.returned"] = "退回修改"
-ACTION_LABELS["declaration.approved"] = "审核通过"
-ACTION_LABELS["declaration.published"] = "公开"
-ACTION_LABELS["declaration.unpublished"] = "撤回公开"
+assert set(ACTION_LABELS) >= {f"declaration.{past}" for past in ("submitted", "resubmitted", "returned", "approved",
+                                                                 "published", "unpublished")}
 PAST = {"submit": "submitted", "resubmit": "resubmitted", "return": "returned", "approve": "approved",
         "publish": "published", "unpublish": "unpublished"}
 
@@ -92,7 +85,8 @@ def allowed_actions(user, declaration):
     return actions
 
 
-def _guard(name, declaration, user):
+def guard(name, declaration, user):
+    """Check that the act is allowed now for this user; raises ReviewError otherwise."""
     transition = TRANSITIONS[name]
     if declaration.status not in transition.sources:
         allowed = "、".join(s.label for s in Status if s in transition.sources)
@@ -106,14 +100,15 @@ def _guard(name, declaration, user):
     return transition
 
 
-def _locked(declaration):
+def locked(declaration):
+    """The declaration, re-read and locked for the rest of the transaction."""
     model = type(declaration)
     return model.objects.select_for_update().select_related("unit__bureau", "year").get(pk=declaration.pk)
 
 
-def _move(name, declaration, user, *, comment="", data=None):
+def move(name, declaration, user, *, comment="", data=None):
     """Change the state (conditionally), write the Event row; returns the refreshed declaration."""
-    transition = _guard(name, declaration, user)
+    transition = guard(name, declaration, user)
     model = type(declaration)
     source = declaration.status
     changed = model.objects.filter(pk=declaration.pk, status=source).update(
@@ -142,7 +137,7 @@ def latest_review(declaration):
     return Review.objects.filter(**DeclarationLink.link(declaration)).prefetch_related("comments").first()
 
 
-def _notify(users, message, url):
+def notify(users, message, url):
     users = [u for u in users if u.is_active]
     Notification.objects.bulk_create(Notification(user=u, message=message[:300], url=url) for u in users)
     recipients = [u.email for u in users if u.email]
@@ -158,11 +153,11 @@ def _reviewers_of(declaration):
     return User.objects.filter(role=Role.REVIEWER, bureau_id=declaration.unit.bureau_id)
 
 
-def _fillers_of(declaration):
+def fillers_of(declaration):
     return User.objects.filter(role=Role.FILLER, unit_id=declaration.unit_id)
 
 
-def _detail_url(declaration):
+def detail_url(declaration):
     return reverse(f"{kind_of(declaration)}_detail", args=[declaration.pk])
 
 
@@ -173,9 +168,9 @@ def _review_url(declaration):
 @transaction.atomic
 def declaration_submit(*, declaration, user):
     """草稿 → 已提交, or 退回修改 → 已提交: stores an immutable snapshot of the whole declaration."""
-    declaration = _locked(declaration)
+    declaration = locked(declaration)
     name = "resubmit" if declaration.status == Status.RETURNED else "submit"
-    _guard(name, declaration, user)
+    guard(name, declaration, user)
     findings = (
         validation.validate_project(declaration)
         if isinstance(declaration, ProjectDeclaration)
@@ -186,9 +181,12 @@ def declaration_submit(*, declaration, user):
         raise ReviewError(f"还有 {len(errors)} 处需要修改后才能提交：" + "；".join(f.message for f in errors[:3]))
     link = DeclarationLink.link(declaration)
     number = (Snapshot.objects.filter(**link).aggregate(n=Max("number"))["n"] or 0) + 1
-    snapshot = Snapshot.objects.create(**link, number=number, data=serialize(declaration), created_by=user)
-    declaration = _move(name, declaration, user, data={"snapshot": snapshot.number})
-    _notify(_reviewers_of(declaration), f"{title_of(declaration)}已{TRANSITIONS[name].label}，待审核",
+    snapshot = Snapshot.objects.create(
+        **link, number=number, data=serialize(declaration), header=document_header(declaration.unit, declaration.year),
+        created_by=user,
+    )
+    declaration = move(name, declaration, user, data={"snapshot": snapshot.number})
+    notify(_reviewers_of(declaration), f"{title_of(declaration)}已{TRANSITIONS[name].label}，待审核",
             _review_url(declaration))
     return declaration
 
@@ -212,32 +210,32 @@ def _review(declaration, user, *, result, reason, comments, snapshot):
 @transaction.atomic
 def declaration_return(*, declaration, user, reason, comments=(), result=Result.FAIR):
     """已提交 → 退回修改, with a reason and comments pinned to fields and indicators."""
-    declaration = _locked(declaration)
-    _guard("return", declaration, user)
+    declaration = locked(declaration)
+    guard("return", declaration, user)
     if not (reason or "").strip():
         raise ReviewError("退回修改必须填写退回理由")
     if result not in (Result.FAIR, Result.POOR):
         raise ReviewError("退回时审核结果应为“中（退回修改）”或“差（不予通过）”")
     snapshot = snapshots_of(declaration).first()
     review = _review(declaration, user, result=result, reason=reason.strip(), comments=comments, snapshot=snapshot)
-    declaration = _move("return", declaration, user, comment=reason.strip(), data={"review": review.pk})
-    _notify(_fillers_of(declaration), f"{title_of(declaration)}被退回修改：{reason.strip()[:80]}", _detail_url(declaration))
+    declaration = move("return", declaration, user, comment=reason.strip(), data={"review": review.pk})
+    notify(fillers_of(declaration), f"{title_of(declaration)}被退回修改：{reason.strip()[:80]}", detail_url(declaration))
     return declaration
 
 
 @transaction.atomic
 def declaration_approve(*, declaration, user, result=Result.EXCELLENT, reason="", comments=()):
     """已提交 → 审核通过 (优 通过 or 良 修改后通过)."""
-    declaration = _locked(declaration)
-    _guard("approve", declaration, user)
+    declaration = locked(declaration)
+    guard("approve", declaration, user)
     if result not in (Result.EXCELLENT, Result.GOOD):
         raise ReviewError("审核通过时审核结果应为“优（通过）”或“良（修改后通过）”")
     snapshot = snapshots_of(declaration).first()
     if snapshot is None:
         raise ReviewError("没有可审核的提交版本")
     review = _review(declaration, user, result=result, reason=(reason or "").strip(), comments=comments, snapshot=snapshot)
-    declaration = _move("approve", declaration, user, comment=(reason or "").strip(), data={"review": review.pk})
-    _notify(_fillers_of(declaration), f"{title_of(declaration)}已审核通过", _detail_url(declaration))
+    declaration = move("approve", declaration, user, comment=(reason or "").strip(), data={"review": review.pk})
+    notify(fillers_of(declaration), f"{title_of(declaration)}已审核通过", detail_url(declaration))
     return declaration
 
 
@@ -257,55 +255,6 @@ def approved_snapshot(declaration):
     if review is None or not review.approved:
         return None
     return review.snapshot
-
-
-@transaction.atomic
-def declaration_publish(*, declaration, user, refresh_release=True):
-    """审核通过 → 已公开: publishes exactly the approved snapshot.
-
-    The unit's whole-document release is remade too, unless the caller publishes several
-    tables of a unit at once and remakes it once at the end (refresh_release=False)."""
-    declaration = _locked(declaration)
-    _guard("publish", declaration, user)
-    snapshot = approved_snapshot(declaration)
-    if snapshot is None:
-        raise ReviewError("找不到审核通过的版本，不能公开")
-    if serialize(declaration) != snapshot.data:
-        raise ReviewError("当前内容与审核通过的版本不一致，不能公开；请退回后重新提交审核")
-    reasons = validation.publication_gate(declaration)
-    if reasons:
-        raise ReviewError("不能公开，表内数据不一致：" + "；".join(reasons))
-    publication = Publication.objects.create(**DeclarationLink.link(declaration), snapshot=snapshot, published_by=user)
-    declaration = _move("publish", declaration, user, data={"snapshot": snapshot.number, "publication": publication.pk})
-    try:
-        publication_files_create(publication=publication)
-        if refresh_release:
-            release_refresh(unit=declaration.unit, year=declaration.year)
-    except PublicationError as error:
-        raise ReviewError(str(error)) from None
-    except Exception:
-        # A renderer that fails (a missing font, a full disk) must not publish half a declaration;
-        # the transaction rolls back this one only, and the failure is logged for the operator.
-        logger.exception("publication.files_failed kind=%s id=%s", kind_of(declaration), declaration.pk)
-        raise ReviewError("生成公开文件失败，未公开；已记录错误，请联系管理员后重试") from None
-    _notify(_fillers_of(declaration), f"{title_of(declaration)}已公开", _detail_url(declaration))
-    return declaration
-
-
-@transaction.atomic
-def declaration_unpublish(*, declaration, user, reason):
-    """已公开 → 审核通过 (撤回公开); the withdrawn publication stays listed."""
-    declaration = _locked(declaration)
-    _guard("unpublish", declaration, user)
-    if not (reason or "").strip():
-        raise ReviewError("撤回公开必须填写理由")
-    Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
-    declaration = _move("unpublish", declaration, user, comment=reason.strip())
-    release_refresh(unit=declaration.unit, year=declaration.year)
-    _notify(_fillers_of(declaration), f"{title_of(declaration)}已撤回公开：{reason.strip()[:80]}", _detail_url(declaration))
-    return declaration
 
 
 def comments_for_wizard(declaration):

@@ -35,7 +35,7 @@ def _declaration_visible(request, kind, pk):
     return getter(request.user, pk)
 
 
-def _declaration_for_reviewer(request, kind, pk):
+def declaration_for_reviewer(request, kind, pk):
     declaration = _declaration_visible(request, kind, pk)
     if not services.is_reviewer_of(request.user, declaration):
         raise Http404
@@ -145,7 +145,7 @@ def approve_selected(request):
     for item in request.POST.getlist("selected"):
         kind, _, pk = item.partition(":")
         if kind in KINDS and pk.isdigit():
-            chosen.append(_declaration_for_reviewer(request, kind, int(pk)))
+            chosen.append(declaration_for_reviewer(request, kind, int(pk)))
     approved, refused = services.approve_many(declarations=chosen, user=request.user)
     if approved:
         messages.success(request, f"已批量审核通过 {len(approved)} 份申报。")
@@ -158,7 +158,7 @@ def approve_selected(request):
 
 @login_required
 def review_declaration(request, kind, pk):
-    declaration = _declaration_for_reviewer(request, kind, pk)
+    declaration = declaration_for_reviewer(request, kind, pk)
     snapshots = list(services.snapshots_of(declaration)[:2])
     current = snapshots[0].data if snapshots else services.serialize(declaration)
     diff = declaration_diff(snapshots[1].data, snapshots[0].data) if len(snapshots) == 2 else None
@@ -183,40 +183,31 @@ def review_declaration(request, kind, pk):
 @login_required
 @require_POST
 def review_act(request, kind, pk, action):
-    declaration = _declaration_for_reviewer(request, kind, pk)
+    declaration = declaration_for_reviewer(request, kind, pk)
     current = services.serialize(declaration)
     try:
         if action == "return":
             form = ReturnForm(request.POST, targets=comment_targets(current))
             if not form.is_valid():
-                return _form_errors(request, declaration, kind, form)
+                return form_errors(request, declaration, kind, form)
             services.declaration_return(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"],
                                         comments=form.cleaned_data["comments"], result=form.cleaned_data["result"])
             messages.success(request, "已退回修改，填报人会收到通知。")
         elif action == "approve":
             form = ApproveForm(request.POST, targets=comment_targets(current))
             if not form.is_valid():
-                return _form_errors(request, declaration, kind, form)
+                return form_errors(request, declaration, kind, form)
             services.declaration_approve(declaration=declaration, user=request.user, result=form.cleaned_data["result"],
                                          reason=form.cleaned_data["reason"], comments=form.cleaned_data["comments"])
             messages.success(request, "已审核通过。")
-        elif action == "publish":
-            services.declaration_publish(declaration=declaration, user=request.user)
-            messages.success(request, "已公开。")
-        elif action == "unpublish":
-            form = UnpublishForm(request.POST)
-            if not form.is_valid():
-                return _form_errors(request, declaration, kind, form)
-            services.declaration_unpublish(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "已撤回公开。")
-        else:
+        else:  # publishing and withdrawing are the public app's (public/views.py: publication_act)
             raise Http404
     except services.ReviewError as error:
         messages.error(request, str(error))
     return redirect("review_declaration", kind, declaration.pk)
 
 
-def _form_errors(request, declaration, kind, form):
+def form_errors(request, declaration, kind, form):
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:

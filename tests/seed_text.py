@@ -63,7 +63,7 @@ def _indicator_texts(indicator):
 
 def database_texts(unit, year):
     """Every value the database holds for one unit's document, in the forms a table prints."""
-    texts = [unit.code, unit.name, f"{unit.code}{unit.name}", unit.functions, unit.organisation]
+    texts = [unit.code, unit.name, f"{unit.code}{unit.name}"]
     texts += [unit.bureau.name, unit.bureau.title_prefix]
     for framework in unit.bureau.layout.frameworks.all():
         for n, category in enumerate(framework.categories.all(), start=1):
@@ -75,7 +75,7 @@ def database_texts(unit, year):
         texts += [cover.title, cover.body, cover.attachment, cover.signed_by, *_date(cover.signed_on)]
     for dept in DepartmentDeclaration.objects.filter(unit=unit, year__year=year):
         texts += [
-            dept.department_name, dept.compiled_by, dept.overall_goal, dept.long_term_goal, dept.annual_goal,
+            dept.department_name, dept.compiled_by, dept.functions, dept.organisation, dept.overall_goal, dept.long_term_goal, dept.annual_goal,
             dept.annual_goal_brief, dept.annual_tasks, dept.filler_name, dept.filler_phone, *_date(dept.fill_date),
             str(dept.long_term_end_year or ""),
         ]

@@ -11,6 +11,7 @@ from accounts.models import User
 from declarations.models import ProjectDeclaration, Unit
 from declarations.services.interchange import document_to_dict
 from public.models import PublishedFile
+from public import services as publishing
 from review import services
 
 pytestmark = pytest.mark.flushes
@@ -21,7 +22,7 @@ def _publish_one():
     project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
     project = services.declaration_submit(declaration=project, user=filler)
     project = services.declaration_approve(declaration=project, user=reviewer)
-    return services.declaration_publish(declaration=project, user=reviewer)
+    return publishing.declaration_publish(declaration=project, user=reviewer)
 
 
 @pytest.fixture

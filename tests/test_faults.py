@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from declarations.models import ProjectDeclaration, SpendingCheckpoint
+from public import services as publishing
 from review import services
 
 
@@ -67,8 +68,8 @@ def test_a_publication_whose_files_fail_does_not_break_the_others(db, monkeypatc
 
     monkeypatch.setattr(public_services, "render_pdf", once_broken)
     with pytest.raises(services.ReviewError, match="生成公开文件失败"):
-        services.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=first.pk), user=reviewer)
+        publishing.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=first.pk), user=reviewer)
     assert ProjectDeclaration.objects.get(pk=first.pk).status == "approved"
-    services.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=second.pk), user=reviewer)
+    publishing.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=second.pk), user=reviewer)
     assert ProjectDeclaration.objects.get(pk=second.pk).status == "published"
     assert any("publication.files_failed" in record.getMessage() for record in caplog.records)

@@ -198,7 +198,7 @@ def test_the_hubei_department_steps_save_or_say_why(client, db, functions, tasks
     def check(response):
         saved = DepartmentDeclaration.objects.get(pk=dept.pk)
         if response.status_code == 302:
-            assert saved.filler_phone == phone.strip() and saved.unit.functions == functions.strip()
+            assert saved.filler_phone == phone.strip() and saved.functions == functions.strip()
         else:
             assert saved.filler_phone == "18772357812"
 

@@ -26,8 +26,8 @@ PROJECT_KEYS = [
     "indicators", "table",
 ]
 DEPARTMENT_KEYS = [
-    "department_name", "compiled_by", "overall_goal", "sub_goals", "safeguards", "long_term_goal",
-    "long_term_end_year", "annual_goal", "annual_goal_brief", "annual_tasks", "filler_name", "filler_phone",
+    "department_name", "compiled_by", "functions", "organisation", "overall_goal", "sub_goals", "safeguards",
+    "long_term_goal", "long_term_end_year", "annual_goal", "annual_goal_brief", "annual_tasks", "filler_name", "filler_phone",
     "fill_date", "money", "indicators",
 ]
 INDICATOR_KEYS = [

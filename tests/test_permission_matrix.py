@@ -52,6 +52,7 @@ MATRIX = {
     "department_copy": ({"pk": "{department}"}, POST_ONLY),
     "review_act": ({"kind": "project", "pk": "{project}", "action": "approve"}, POST_ONLY),
     "review_approve_selected": ({}, POST_ONLY),
+    "publication_act": ({"kind": "project", "pk": "{project}", "action": "publish"}, POST_ONLY),
     "public_index": ({}, EVERYONE),
     "public_search": ({}, EVERYONE),
     "robots": ({}, EVERYONE),
@@ -115,6 +116,8 @@ def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, n
         ("rugao-czj", "review_act", {"kind": "project", "action": "approve"}),
         ("rugao-czj", "review_act", {"kind": "project", "action": "return"}),
         ("zunhua-xfj", "review_act", {"kind": "project", "action": "approve"}),
+        ("rugao-czj", "publication_act", {"kind": "project", "action": "publish"}),
+        ("zunhua-xfj", "publication_act", {"kind": "project", "action": "publish"}),
     ],
 )
 def test_acts_on_a_foreign_or_unreviewable_declaration_answer_404(client, db, username, name, kwargs):

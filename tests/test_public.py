@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from declarations.models import ProjectDeclaration, Status
 from public.models import BatchExport, PublishedFile
+from public import services as publishing
 from review import services
 
 from .export_text import pdf_text
@@ -19,7 +20,7 @@ from .export_text import pdf_text
 def _publish(project, filler, reviewer):
     project = services.declaration_submit(declaration=project, user=filler)
     project = services.declaration_approve(declaration=project, user=reviewer)
-    return services.declaration_publish(declaration=project, user=reviewer)
+    return publishing.declaration_publish(declaration=project, user=reviewer)
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_a_unit_with_nothing_published_answers_404(client, db, state):
 
 def test_guessing_the_url_of_a_withdrawn_file_answers_404(client, published, reviewer):
     stored = _file(published, "pdf")
-    services.declaration_unpublish(declaration=published, user=reviewer, reason="数据有误")
+    publishing.declaration_unpublish(declaration=published, user=reviewer, reason="数据有误")
     response, _ = _download(client, stored)
     assert response.status_code == 404
     assert _unit_page(client, published).status_code == 404
@@ -109,17 +110,20 @@ def test_a_wrong_hash_in_the_file_url_answers_404(client, published):
     assert client.get(reverse("public_file", args=[stored.pk, "0" * 64, stored.filename])).status_code == 404
 
 
-def test_republishing_after_a_new_approval_makes_a_new_version_and_keeps_the_old_one(client, published, filler, reviewer):
-    services.declaration_unpublish(declaration=published, user=reviewer, reason="需要更新")
+def test_republishing_after_a_withdrawal_makes_a_new_version_and_the_withdrawn_one_stays_gone(
+    client, published, filler, reviewer
+):
+    old_table = _file(published, "pdf")
+    publishing.declaration_unpublish(declaration=published, user=reviewer, reason="需要更新")
     services.declaration_return(declaration=published, user=reviewer, reason="请更新指标值")
     ProjectDeclaration.objects.filter(pk=published.pk).update(purpose="更新后的资金用途")
     _publish(ProjectDeclaration.objects.get(pk=published.pk), filler, reviewer)
     page = _unit_page(client, published).text
-    assert "更新后的资金用途" in page
-    assert 'data-testid="older"' in page and "第1版" in page
-    old = PublishedFile.objects.filter(release__number=1, format="pdf").get()
-    response, content = _download(client, old)
-    assert response.status_code == 200 and "更新后的资金用途" not in pdf_text(content)
+    assert "更新后的资金用途" in page and "第2版" in page
+    assert 'data-testid="older"' not in page  # the withdrawn first version is not history, it is gone
+    old_release = PublishedFile.objects.filter(release__number=1, format="pdf").get()
+    assert _download(client, old_release)[0].status_code == 404
+    assert _download(client, old_table)[0].status_code == 404
 
 
 def test_publication_is_refused_when_the_tables_disagree(published, reviewer, filler):
@@ -133,7 +137,7 @@ def test_publication_is_refused_when_the_tables_disagree(published, reviewer, fi
     snapshot.data = services.serialize(ProjectDeclaration.objects.get(pk=project.pk))
     snapshot.save()
     with pytest.raises(services.ReviewError, match="疑似按“元”填写"):
-        services.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=project.pk), user=reviewer)
+        publishing.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=project.pk), user=reviewer)
 
 
 def test_publication_is_refused_when_money_does_not_add_up(db, filler, reviewer):
@@ -147,7 +151,7 @@ def test_publication_is_refused_when_money_does_not_add_up(db, filler, reviewer)
     snapshot.data = services.serialize(ProjectDeclaration.objects.get(pk=project.pk))
     snapshot.save()
     with pytest.raises(services.ReviewError, match="表内数据不一致.*≠ 预算数 16 万元"):
-        services.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=project.pk), user=reviewer)
+        publishing.declaration_publish(declaration=ProjectDeclaration.objects.get(pk=project.pk), user=reviewer)
     assert ProjectDeclaration.objects.get(pk=project.pk).status == Status.APPROVED
 
 
@@ -181,7 +185,7 @@ def test_a_zip_made_before_a_withdrawal_is_no_longer_served(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("public_batch_start", args=[published.unit.bureau_id, 2024]))
     batch = BatchExport.objects.get()
-    services.declaration_unpublish(declaration=published, user=reviewer, reason="撤回")
+    publishing.declaration_unpublish(declaration=published, user=reviewer, reason="撤回")
     assert client.get(reverse("public_batch_download", args=[batch.pk])).status_code == 404
 
 

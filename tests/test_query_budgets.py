@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.models import User
 from declarations.models import DepartmentDeclaration, ProjectDeclaration, Status, Unit
 from declarations.services.load import generate_load, indicators_add, projects_add, units_add
+from public import services as publishing
 from review import services
 from review.models import Notification, Publication
 
@@ -129,7 +130,7 @@ def _demo_state():
     for code in PUBLISHED_PROJECTS:
         published = services.declaration_submit(declaration=ProjectDeclaration.objects.get(code=code), user=filler)
         published = services.declaration_approve(declaration=published, user=reviewer)
-        services.declaration_publish(declaration=published, user=reviewer)
+        publishing.declaration_publish(declaration=published, user=reviewer)
 
 
 def _grow():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from declarations.models import Indicator, ProjectDeclaration, Status
 from declarations.services import drafts
+from public import services as publishing
 from review import services
 from review.models import Event, Notification, Publication, Review, Snapshot
 
@@ -101,8 +102,8 @@ def test_an_illegal_transition_is_refused_with_a_clear_message(project, reviewer
     call = {
         "approve": lambda: services.declaration_approve(declaration=project, user=reviewer),
         "return": lambda: services.declaration_return(declaration=project, user=reviewer, reason="x"),
-        "publish": lambda: services.declaration_publish(declaration=project, user=reviewer),
-        "unpublish": lambda: services.declaration_unpublish(declaration=project, user=reviewer, reason="x"),
+        "publish": lambda: publishing.declaration_publish(declaration=project, user=reviewer),
+        "unpublish": lambda: publishing.declaration_unpublish(declaration=project, user=reviewer, reason="x"),
     }[act]
     with pytest.raises(services.ReviewError, match=message):
         call()
@@ -150,7 +151,7 @@ def test_resubmission_makes_a_second_snapshot_and_the_reviewer_sees_the_differen
 
 
 def test_publishing_publishes_the_approved_snapshot(approved, reviewer):
-    services.declaration_publish(declaration=approved, user=reviewer)
+    publishing.declaration_publish(declaration=approved, user=reviewer)
     publication = Publication.objects.get(project=approved)
     assert publication.snapshot == Snapshot.objects.get(project=approved, number=1)
     assert publication.snapshot.data == services.serialize(approved)
@@ -161,13 +162,13 @@ def test_publishing_publishes_the_approved_snapshot(approved, reviewer):
 def test_a_declaration_changed_after_approval_is_not_published(approved, reviewer):
     ProjectDeclaration.objects.filter(pk=approved.pk).update(purpose="审核后偷偷改的用途")
     with pytest.raises(services.ReviewError, match="与审核通过的版本不一致"):
-        services.declaration_publish(declaration=approved, user=reviewer)
+        publishing.declaration_publish(declaration=approved, user=reviewer)
     assert not Publication.objects.exists()
 
 
 def test_withdrawing_a_publication_keeps_it_listed(approved, reviewer):
-    services.declaration_publish(declaration=approved, user=reviewer)
-    services.declaration_unpublish(declaration=approved, user=reviewer, reason="数据有误")
+    publishing.declaration_publish(declaration=approved, user=reviewer)
+    publishing.declaration_unpublish(declaration=approved, user=reviewer, reason="数据有误")
     publication = Publication.objects.get(project=approved)
     assert publication.withdrawn_at is not None
     approved.refresh_from_db()

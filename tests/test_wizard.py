@@ -229,12 +229,40 @@ def test_a_library_indicator_fills_name_description_value_and_basis(laoting, dra
     assert "<strong>≤185万元</strong>" in response.text
 
 
+def _publish_the_zunhua_project_with(indicator_name):
+    from accounts.models import User
+    from public.services import declaration_publish
+    from review.services import declaration_approve, declaration_submit
+
+    project = ProjectDeclaration.objects.filter(unit__code="455", indicators__name=indicator_name).first()
+    filler, reviewer = User.objects.get(username="zunhua-xfj"), User.objects.get(username="zunhua-czj")
+    project = declaration_approve(declaration=declaration_submit(declaration=project, user=filler), user=reviewer)
+    return declaration_publish(declaration=project, user=reviewer)
+
+
 def test_published_declarations_of_other_units_show_as_reference_values(laoting, draft):
-    ProjectDeclaration.objects.filter(unit__code="455").update(status=Status.PUBLISHED)
+    _publish_the_zunhua_project_with("信访事项受理及时率")
     sub = _subcategory(draft, "时效指标")
     response = _post_rows(laoting, draft, [_row("a", sub, name="信访事项受理及时率", quick="≥95%")], action="parse:a")
     assert 'data-testid="references"' in response.text
     assert "遵化市信访局 2024年：≥95%（遵办字[2019]28号）" in response.text
+
+
+def test_approved_but_unpublished_declarations_give_no_reference_values(laoting, draft, reviewer):
+    ProjectDeclaration.objects.filter(unit__code="455").update(status=Status.APPROVED)
+    sub = _subcategory(draft, "时效指标")
+    response = _post_rows(laoting, draft, [_row("a", sub, name="信访事项受理及时率", quick="≥95%")], action="parse:a")
+    assert "遵化市信访局 2024年" not in response.text
+
+
+def test_a_withdrawn_table_gives_no_reference_values(laoting, draft, reviewer):
+    from public.services import declaration_unpublish
+
+    published = _publish_the_zunhua_project_with("信访事项受理及时率")
+    declaration_unpublish(declaration=published, user=reviewer, reason="数据有误")
+    sub = _subcategory(draft, "时效指标")
+    response = _post_rows(laoting, draft, [_row("a", sub, name="信访事项受理及时率", quick="≥95%")], action="parse:a")
+    assert "遵化市信访局 2024年" not in response.text
 
 
 def test_the_live_preview_composes_the_printed_value(laoting):

@@ -76,8 +76,8 @@ def demo_publish():
     the seeds are published documents. Each act is the real service, by the real roles."""
     from django.conf import settings
 
-    from public.services import release_refresh
-    from review.services import declaration_approve, declaration_publish, declaration_submit
+    from public.services import declaration_publish, release_refresh
+    from review.services import declaration_approve, declaration_submit
 
     from ..models import DepartmentDeclaration, ProjectDeclaration, Status
 

@@ -166,8 +166,6 @@ def _unit(spec, bureau, *, parent=None):
         defaults={
             "code": _text(spec.get("code")),
             "parent": parent,
-            "functions": _text(spec.get("functions")),
-            "organisation": _text(spec.get("organisation")),
         },
     )
     if created:
@@ -175,7 +173,7 @@ def _unit(spec, bureau, *, parent=None):
     return unit
 
 
-def _money_lines(owner_field, owner, lines, where):
+def _money_lines(owner_field, owner, lines, where, keep=_clean_and_save):
     orders = {}
     for index, line in enumerate(lines or [], start=1):
         here = f"{where} 收支第{index}行"
@@ -183,7 +181,7 @@ def _money_lines(owner_field, owner, lines, where):
         orders[direction] = orders.get(direction, 0) + 1
         prior = list(line.get("prior") or [None, None]) + [None, None]
         share = line.get("share")
-        _clean_and_save(
+        keep(
             MoneyLine(
                 **{owner_field: owner},
                 direction=direction,
@@ -199,7 +197,7 @@ def _money_lines(owner_field, owner, lines, where):
         )
 
 
-def _indicators(owner_field, owner, table_kind, rows, subcategories, where):
+def _indicators(owner_field, owner, table_kind, rows, subcategories, where, keep=_clean_and_save):
     orders = {}
     for index, row in enumerate(rows or [], start=1):
         here = f"{where} 第{index}个指标（{row.get('name', '')}）"
@@ -224,17 +222,19 @@ def _indicators(owner_field, owner, table_kind, rows, subcategories, where):
             indicator.set_value(_text(row.get("value")))
         except values.ValueSyntaxError as error:
             raise DocumentError(f"{here}：{error}") from None
-        _clean_and_save(indicator, here)
+        keep(indicator, here)
 
 
-def _department(spec, unit, year, subcategories):
+def _department(spec, unit, year, subcategories, keep=_clean_and_save):
     where = f"{unit.name} {year.year}年 部门整体"
-    department = _clean_and_save(
+    department = keep(
         DepartmentDeclaration(
             unit=unit,
             year=year,
             department_name=_text(spec.get("department_name")),
             compiled_by=_text(spec.get("compiled_by")),
+            functions=_text(spec.get("functions")),
+            organisation=_text(spec.get("organisation")),
             overall_goal=_text(spec.get("overall_goal")),
             long_term_goal=_text(spec.get("long_term_goal")),
             long_term_end_year=spec.get("long_term_end_year"),
@@ -248,7 +248,7 @@ def _department(spec, unit, year, subcategories):
         where,
     )
     for order, goal in enumerate(spec.get("sub_goals") or [], start=1):
-        _clean_and_save(
+        keep(
             SubGoal(
                 declaration=department,
                 order=order,
@@ -259,18 +259,16 @@ def _department(spec, unit, year, subcategories):
             f"{where} 分项绩效目标{order}",
         )
     for order, text in enumerate(spec.get("safeguards") or [], start=1):
-        _clean_and_save(
-            SafeguardMeasure(declaration=department, order=order, text=_text(text)), f"{where} 保障措施{order}"
-        )
-    _money_lines("department", department, spec.get("money"), where)
-    _indicators("department", department, TableKind.DEPARTMENT, spec.get("indicators"), subcategories, where)
+        keep(SafeguardMeasure(declaration=department, order=order, text=_text(text)), f"{where} 保障措施{order}")
+    _money_lines("department", department, spec.get("money"), where, keep)
+    _indicators("department", department, TableKind.DEPARTMENT, spec.get("indicators"), subcategories, where, keep)
     return department
 
 
-def _project(spec, unit, year, order, subcategories):
+def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
     where = f"{unit.name} {year.year}年 项目“{spec.get('name', '')}”"
     period = list(spec.get("period") or [None, None])
-    project = _clean_and_save(
+    project = keep(
         ProjectDeclaration(
             unit=unit,
             year=year,
@@ -306,9 +304,9 @@ def _project(spec, unit, year, order, subcategories):
         where,
     )
     for item_order, text in enumerate(spec.get("goal_items") or [], start=1):
-        _clean_and_save(GoalItem(project=project, order=item_order, text=_text(text)), f"{where} 绩效目标{item_order}")
+        keep(GoalItem(project=project, order=item_order, text=_text(text)), f"{where} 绩效目标{item_order}")
     for point_order, point in enumerate(spec.get("spending_plan") or [], start=1):
-        _clean_and_save(
+        keep(
             SpendingCheckpoint(
                 project=project,
                 order=point_order,
@@ -317,8 +315,8 @@ def _project(spec, unit, year, order, subcategories):
             ),
             f"{where} 资金支出计划 {point.get('label')}",
         )
-    _money_lines("project", project, spec.get("money"), where)
-    _indicators("project", project, TableKind.PROJECT, spec.get("indicators"), subcategories, where)
+    _money_lines("project", project, spec.get("money"), where, keep)
+    _indicators("project", project, TableKind.PROJECT, spec.get("indicators"), subcategories, where, keep)
     return project
 
 
@@ -342,6 +340,12 @@ def document_owner(data):
     return unit, year
 
 
+def with_unit_profile(department, unit):
+    """Files of the first interchange version state 职能/机构 on the unit; they belong to the 部门整体."""
+    legacy = {key: unit.get(key) for key in ("functions", "organisation") if unit.get(key)}
+    return {**legacy, **{key: value for key, value in department.items() if value not in (None, "")}}
+
+
 def _create_document(data, unit, year):
     """Create the cover note, 部门整体 and projects of a document for a unit-year that has none."""
     subcategories = _Subcategories(unit.bureau.layout)
@@ -361,7 +365,7 @@ def _create_document(data, unit, year):
                 f"{unit.name} 公开说明",
             )
         if data.get("department"):
-            _department(data["department"], unit, year, subcategories)
+            _department(with_unit_profile(data["department"], data["unit"]), unit, year, subcategories)
         for order, project in enumerate(data.get("projects") or [], start=1):
             _project(project, unit, year, order, subcategories)
     except KeyError as missing:

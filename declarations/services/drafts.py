@@ -131,7 +131,7 @@ def department_create(*, user, unit, year):
 
 @transaction.atomic
 def department_step_save(
-    *, user, department, version, form=None, unit_fields=None, money_lines=None, sub_goals=None, safeguards=None
+    *, user, department, version, form=None, money_lines=None, sub_goals=None, safeguards=None
 ):
     """Save one step of the department wizard (the form, if any, is valid)."""
     ensure_editable(user, department)
@@ -140,12 +140,6 @@ def department_step_save(
         department = form.save(commit=False)
         _full_clean(department, exclude=["unit", "year"])
         department.save()
-    if unit_fields:
-        unit = department.unit
-        for name, value in unit_fields.items():
-            setattr(unit, name, value)
-        _full_clean(unit)
-        unit.save(update_fields=list(unit_fields))
     if money_lines is not None:
         department.money_lines.all().delete()
         orders = {}

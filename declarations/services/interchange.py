@@ -157,6 +157,8 @@ def department_to_dict(department):
     return {
         "department_name": _text(department.department_name),
         "compiled_by": _text(department.compiled_by),
+        "functions": _text(department.functions),
+        "organisation": _text(department.organisation),
         "overall_goal": _text(department.overall_goal),
         "sub_goals": [
             {"title": goal.title, "goal": goal.goal, "indicators": _text(goal.indicators)}
@@ -193,8 +195,6 @@ def _unit_to_dict(unit, *, with_parent=True):
     if with_parent:
         parent = unit.parent
         data["parent"] = {"code": parent.code, "name": parent.name} if parent is not None else None
-    data["functions"] = _text(unit.functions)
-    data["organisation"] = _text(unit.organisation)
     return data
 
 
@@ -202,8 +202,13 @@ def document_header(unit, year):
     """The part of a document that is not a declaration: bureau, unit, year and cover note."""
     year_number = year.year if isinstance(year, BudgetYear) else int(year)
     unit = Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
-    bureau = unit.bureau
     cover = CoverNote.objects.filter(unit=unit, year__year=year_number).first()
+    return header_of(unit, year_number, cover)
+
+
+def header_of(unit, year_number, cover=None):
+    """document_header from objects in hand (bureau, layout and parent loaded), without queries."""
+    bureau = unit.bureau
     return {
         "bureau": {
             "name": bureau.name,

@@ -51,7 +51,7 @@ from ..models import (
 )
 from ..values import QUALITATIVE
 from .documents import frameworks_load_dir
-from .interchange import department_to_dict, project_to_dict
+from .interchange import department_to_dict, header_of, project_to_dict
 
 logger = logging.getLogger(__name__)
 
@@ -327,11 +327,8 @@ class _Generator:
     def new_units(self, plan, result):
         units = []
         for bureau, name, code, stem in plan:
-            unit = Unit(
-                bureau=bureau, code=code, name=name,
-                functions=f"负责本地区{stem}工作的组织实施、监督管理和公共服务。",
-                organisation=f"内设办公室、业务科、综合科，行政编制{self.rng.randint(8, 60)}名。",
-            )
+            unit = Unit(bureau=bureau, code=code, name=name)
+            unit.staff = self.rng.randint(8, 60)
             unit.stem = stem
             units.append(unit)
         Unit.objects.bulk_create(units, batch_size=BATCH_SIZE)
@@ -488,6 +485,8 @@ class _Generator:
             unit=unit, year=self.year, status=self.state(), department_name=unit.name, compiled_by=unit.name,
             long_term_goal=f"健全{unit.stem}工作体系，履职能力和公共服务水平持续提升。",
             annual_goal=f"{year}年全面完成{unit.stem}各项重点工作任务。",
+            functions=f"负责本地区{unit.stem}工作的组织实施、监督管理和公共服务。",
+            organisation=f"内设办公室、业务科、综合科，行政编制{getattr(unit, 'staff', 20)}名。",
         )
         sub_goals, safeguards = [], []
         if definition.department_sub_goals:
@@ -591,6 +590,8 @@ class _Generator:
 
     def write_review(self, declarations, result, *, existing=False):
         """Snapshots, events, reviews, publications and releases of the declarations that left the draft."""
+        from indicators.models import PublishedValue
+        from public.services import publication_fields, published_values
         from review.models import Event, Publication, Result, Review, Snapshot
 
         moved = [d for d in declarations if d.status != Status.DRAFT]
@@ -601,7 +602,10 @@ class _Generator:
             data = project_to_dict(declaration) if is_project else department_to_dict(declaration)
             declaration.link = {"project": declaration} if is_project else {"department": declaration}
             declaration.reviewer = declaration.unit.bureau.reviewer
-            declaration.snapshot = Snapshot(**declaration.link, number=1, data=data, created_by=declaration.unit.filler)
+            declaration.snapshot = Snapshot(
+                **declaration.link, number=1, data=data, header=header_of(declaration.unit, self.year_number),
+                created_by=declaration.unit.filler,
+            )
             snapshots.append(declaration.snapshot)
         Snapshot.objects.bulk_create(snapshots, batch_size=BATCH_SIZE)
         reviews, publications = [], []
@@ -615,11 +619,21 @@ class _Generator:
             ))
             if declaration.status == Status.PUBLISHED:
                 declaration.publication = Publication(
-                    **declaration.link, snapshot=declaration.snapshot, published_by=declaration.reviewer
+                    **declaration.link, snapshot=declaration.snapshot, published_by=declaration.reviewer,
+                    **publication_fields(declaration.snapshot),
                 )
                 publications.append(declaration.publication)
         Review.objects.bulk_create(reviews, batch_size=BATCH_SIZE)
         Publication.objects.bulk_create(publications, batch_size=BATCH_SIZE)
+        PublishedValue.objects.bulk_create(
+            [
+                value
+                for declaration in moved if declaration.status == Status.PUBLISHED
+                for value in published_values(declaration.publication, declaration.snapshot,
+                                              unit_id=declaration.unit_id, year=self.year_number)
+            ],
+            batch_size=BATCH_SIZE,
+        )
         events = []
         for declaration in moved:
             steps = [("submitted", Status.DRAFT, Status.SUBMITTED, declaration.unit.filler, "", {"snapshot": 1})]

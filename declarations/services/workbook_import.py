@@ -58,7 +58,7 @@ TEXT_FIELDS = {
     "owner_name", "owner_phone", "purpose", "necessity", "feasibility", "content", "long_term_goal", "annual_goal",
     "department_name", "compiled_by", "overall_goal", "annual_goal_brief", "annual_tasks", "filler_name",
     "filler_phone", "text", "title", "goal", "indicators", "description", "half_year_value", "basis",
-    "indicator_class", "prior_value_1", "prior_value_2", "related_project",
+    "indicator_class", "prior_value_1", "prior_value_2", "related_project", "functions", "organisation",
 }
 FIELD_LABELS = {"value": "指标值"}
 

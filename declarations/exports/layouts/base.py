@@ -47,8 +47,10 @@ class LayoutDefinition:
             blocks=self.department_blocks(data),
         )
 
-    def project_document(self, data: DocumentData, project) -> Document:
-        number = next((n for n, p in enumerate(self.printed_projects(data), start=1) if p.pk == project.pk), 1)
+    def project_document(self, data: DocumentData, project, number=None) -> Document:
+        """One project's table; `number` is its place in the unit's document when `data` holds only it."""
+        if number is None:
+            number = next((n for n, p in enumerate(self.printed_projects(data), start=1) if p.pk == project.pk), 1)
         return Document(
             title=f"{data.year}年 {project.name}绩效目标表",
             filename=f"{data.year}-{data.unit.name}-{project.name}",

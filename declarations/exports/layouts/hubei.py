@@ -94,7 +94,7 @@ class HubeiLayout(LayoutDefinition):
             value(dept.filler_phone, 2, bind=bind(dept, "filler_phone")),
         )
         self._money_rows(form, data)
-        form.add(label("部门职能概述"), text(data.unit.functions, COLUMNS - 1))  # the unit's: not imported
+        form.add(label("部门职能概述"), text(dept.functions, COLUMNS - 1, bind=bind(dept, "functions")))
         form.add(label("年度工作任务"), text(dept.annual_tasks, COLUMNS - 1, bind=bind(dept, "annual_tasks")))
         self._project_rows(form, data)
         end_year = f"{dept.long_term_end_year}年" if dept.long_term_end_year else "    年"

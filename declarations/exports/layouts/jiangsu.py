@@ -78,13 +78,13 @@ class JiangsuLayout(LayoutDefinition):
         return document
 
     def department_table(self, data, standalone=False):
-        dept, unit = data.department, data.unit
+        dept = data.department
         form = Part()
         # The unit's name prints when no department name is declared; only a declared one is bound.
         name_bind = bind(dept, "department_name") if dept.department_name else ""
         form.add(label("单位名称"), value(dept.printed_name, 6, bind=name_bind))
-        form.add(label("单位主要职能"), text(unit.functions, 6))
-        form.add(label("机构设置及人员配置"), text(unit.organisation, 6))
+        form.add(label("单位主要职能"), text(dept.functions, 6, bind=bind(dept, "functions")))
+        form.add(label("机构设置及人员配置"), text(dept.organisation, 6, bind=bind(dept, "organisation")))
 
         lines = list(dept.money_lines.all())
         income = self.income_rows(lines, self._amount(lines, "income"), "全年预算数")
