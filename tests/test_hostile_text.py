@@ -210,6 +210,7 @@ def test_the_public_sees_hostile_text_as_text_after_publication(client, publishe
         reverse("public_search") + "?q=粗",
     ):
         assert_shown_as_text(client.get(url))
+    assert_shown_as_text(client.get(reverse("public_search"), {"q": PAYLOAD}))  # the query echoed back
     page = client.get(reverse("public_unit_year", args=[zunhua_unit.pk, 2024])).content.decode()
     links = re.findall(r'href="(/public/files/[^"]+)"', page)
     assert links and all(client.get(link).status_code == 200 for link in links)
@@ -271,3 +272,35 @@ def test_a_refused_batch_approval_names_the_hostile_declaration_as_text(client, 
     response = client.post(reverse("review_approve_selected"), {"selected": [f"project:{project.pk}"]}, follow=True)
     assert "不能审核通过" in response.content.decode()
     assert_shown_as_text(response)
+
+
+def test_hostile_indicator_library_entries_are_offered_as_text(client, zunhua_project, filler, administrator):
+    """The library comes from uploaded files; its entries reach the indicator editor and the admin as text."""
+    from indicators.models import LibraryIndicator
+
+    keys = {"category_name", "subcategory_name"}  # they tie an entry to its 二级; the rest is free text
+    for n, entry in enumerate(LibraryIndicator.objects.all()):
+        for field in text_fields(LibraryIndicator):
+            if field.name not in keys:
+                setattr(entry, field.name, hostile(field.max_length, suffix=f"#{n}"))
+        entry.save()
+    client.force_login(filler)
+    assert_shown_as_text(client.get(reverse("project_step", args=[zunhua_project.pk, "indicators"])))
+    client.force_login(administrator)
+    assert_shown_as_text(client.get(reverse("admin:indicators_libraryindicator_changelist")))
+
+
+def test_a_hostile_library_upload_previews_as_text(client, administrator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    book = openpyxl.Workbook()
+    book.active.append(["一级指标", "二级指标", "三级指标", "指标解释", "建议指标值", "取值依据"])
+    book.active.append(["产出指标", "数量指标", PAYLOAD, PAYLOAD, hostile(200), PAYLOAD])  # a new entry
+    book.active.append(["产出指标", "数量指标", "有效化解信访完成率", PAYLOAD, hostile(200), PAYLOAD])  # an update
+    content = io.BytesIO()
+    book.save(content)
+    client.force_login(administrator)
+    upload = SimpleUploadedFile(PARTS[0] + ".xlsx", content.getvalue())
+    response = client.post(reverse("admin:indicators_libraryindicator_import"), {"file": upload})
+    assert_shown_as_text(response)
+    assert 'data-testid="adds"' in response.content.decode() and 'data-testid="updates"' in response.content.decode()
