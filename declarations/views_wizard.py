@@ -5,6 +5,7 @@ from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from . import forms, indicator_editor, selectors
@@ -199,12 +200,15 @@ def project_step(request, pk, step):
 
 
 def _pin_comments(form, comments):
-    """Show the reviewer's comments on a field right under it (help text), tagged with the criterion."""
+    """Show the reviewer's comments on a field right under it (help text), tagged with the criterion.
+
+    crispy-forms renders help text unescaped, so the help text is built escaped here: a comment is
+    the reviewer's text and is shown as text, never as markup."""
     for name, field in form.fields.items():
         pinned = comments.get("goal_items" if name == "goal_items_text" else name)
         if pinned:
-            notes = "；".join(f"审核意见〔{c.criterion}〕：{c.text}" for c in pinned)
-            field.help_text = f"{notes}　{field.help_text}" if field.help_text else notes
+            notes = format_html_join("；", "审核意见〔{}〕：{}", ((c.criterion, c.text) for c in pinned))
+            field.help_text = format_html("{}　{}", notes, field.help_text) if field.help_text else notes
 
 
 def _next_step(steps, step):
