@@ -18,6 +18,7 @@ from declarations.models import (
     CoverNote, DepartmentDeclaration, GoalItem, ProjectDeclaration, SafeguardMeasure,
     SpendingCheckpoint, SubGoal,
 )
+from public import services as publishing
 from review import services
 from review.forms import comment_targets
 from review.models import Event, Notification, Review
@@ -121,7 +122,7 @@ def published(filled, filler, reviewer):
     for declaration in filled:
         declaration = services.declaration_submit(declaration=declaration, user=filler)
         declaration = services.declaration_approve(declaration=declaration, user=reviewer, reason=PAYLOAD)
-        services.declaration_publish(declaration=declaration, user=reviewer)
+        publishing.declaration_publish(declaration=declaration, user=reviewer)
     return filled
 
 
