@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from .forms import OwnPasswordChangeForm
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, which also lifts a forced change (demo accounts)."""
 
     template_name = "registration/password_change.html"
+    form_class = OwnPasswordChangeForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):

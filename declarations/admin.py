@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -81,8 +82,22 @@ class SpendingCheckpointInline(admin.TabularInline):
     extra = 0
 
 
+class DeclarationAdmin(SimpleHistoryAdmin):
+    """The status changes only through review.services (submit, return, approve, publish), never here."""
+
+    readonly_fields = ["status"]
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":  # a revert would bring back an old status with the old content
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(DepartmentDeclaration)
-class DepartmentDeclarationAdmin(SimpleHistoryAdmin):
+class DepartmentDeclarationAdmin(DeclarationAdmin):
     list_display = ["unit", "year", "status", "updated_at"]
     list_filter = ["year", "status", "unit__bureau"]
     list_select_related = ["unit", "year"]
@@ -92,7 +107,7 @@ class DepartmentDeclarationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectDeclaration)
-class ProjectDeclarationAdmin(SimpleHistoryAdmin):
+class ProjectDeclarationAdmin(DeclarationAdmin):
     list_display = ["name", "code", "unit", "year", "budget", "status"]
     list_filter = ["year", "status", "unit__bureau", "category"]
     list_select_related = ["unit", "year"]

@@ -46,8 +46,12 @@ def _model_fields(model, names):
 
 # --- project ------------------------------------------------------------------------------
 
+YEAR_ERRORS = {"required": "请选择预算年度", "invalid_choice": "请选择开放填报的预算年度"}
+
+
 class ProjectBasicForm(StepForm):
-    year = forms.ModelChoiceField(BudgetYear.objects.none(), label="预算年度", required=False)
+    year = forms.ModelChoiceField(BudgetYear.objects.none(), label="预算年度", required=False,
+                                  error_messages=YEAR_ERRORS)
 
     def __init__(self, *args, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,6 +158,43 @@ def project_step_form_class(layout, step):
         widgets={name: TEXTAREA for name in ("purpose", "necessity", "feasibility", "content",
                                               "long_term_goal", "annual_goal")},
     )
+
+
+# --- budget years -------------------------------------------------------------------------
+
+class DepartmentNewForm(forms.Form):
+    """The open budget year of a new 部门整体 declaration, chosen by its id."""
+
+    year = forms.ModelChoiceField(BudgetYear.objects.filter(is_open=True), label="预算年度", empty_label=None,
+                                  error_messages=YEAR_ERRORS)
+
+
+class CopyForm(forms.Form):
+    """Where a copy goes: an open budget year after the source's, given as its number (2026)."""
+
+    year = forms.CharField(label="复制到预算年度", error_messages={"required": "请选择要复制到的预算年度"})
+    keep_money = forms.ChoiceField(label="金额", choices=[("0", "清空金额"), ("1", "保留金额")], required=False)
+
+    def __init__(self, *args, source_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_year = source_year
+
+    def clean_year(self):
+        raw = self.cleaned_data["year"].strip()
+        if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+            raise forms.ValidationError("预算年度应为四位数字，如 2026")
+        year = int(raw)
+        if year <= self.source_year:
+            raise forms.ValidationError(f"只能复制到 {self.source_year} 年以后的预算年度")
+        budget_year = BudgetYear.objects.filter(year=year).first()
+        if budget_year is None:
+            raise forms.ValidationError(f"{year} 年度尚未设立；预算年度由管理员设立")
+        if not budget_year.is_open:
+            raise forms.ValidationError(f"{year} 年度已停止填报，不能复制到该年度")
+        return year
+
+    def keep_money(self):
+        return self.cleaned_data.get("keep_money") == "1"
 
 
 # --- department ---------------------------------------------------------------------------

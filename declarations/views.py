@@ -26,6 +26,11 @@ def _check_view_permission(user, declaration):
         raise PermissionDenied
 
 
+def _copy_years(declaration):
+    """The open budget years a declaration can be copied into (later than its own)."""
+    return BudgetYear.objects.filter(is_open=True, year__gt=declaration.year.year).order_by("year")
+
+
 @login_required
 def project_detail(request, pk):
     project = selectors.project_declaration_for(request.user, pk)
@@ -45,6 +50,7 @@ def project_detail(request, pk):
             "events": events_of(project),
             "review": latest_review(project),
             "kind": "project",
+            "copy_years": _copy_years(project),
             "amounts": {
                 field: format_amount(getattr(project, field))
                 for field in ("budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total")
@@ -74,5 +80,6 @@ def department_detail(request, pk):
             "events": events_of(department),
             "review": latest_review(department),
             "kind": "department",
+            "copy_years": _copy_years(department),
         },
     )

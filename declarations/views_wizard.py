@@ -223,16 +223,19 @@ def _next_step(steps, step):
 def department_new(request):
     if not request.user.is_filler:
         raise Http404
-    year = BudgetYear.objects.filter(pk=request.POST.get("year"), is_open=True).first()
-    if year is None:
-        messages.error(request, "请选择开放填报的预算年度")
-        return redirect("home")
-    try:
-        department = drafts.department_create(user=request.user, unit=request.user.unit, year=year)
-    except drafts.DraftError as error:
-        messages.error(request, str(error))
-        return redirect("home")
-    return redirect("department_step", department.pk, "profile")
+    form = forms.DepartmentNewForm(request.POST)
+    if form.is_valid():
+        try:
+            department = drafts.department_create(
+                user=request.user, unit=request.user.unit, year=form.cleaned_data["year"]
+            )
+        except drafts.DraftError as error:
+            form.add_error("year", str(error))
+        else:
+            return redirect("department_step", department.pk, "profile")
+    return render(request, "declarations/year_form.html", {
+        "form": form, "title": "填报部门整体绩效目标", "action": reverse("department_new"), "submit": "开始填报",
+    })
 
 
 @login_required
@@ -428,8 +431,13 @@ def declaration_copy(request, kind, pk):
     )
     if not (request.user.is_filler and request.user.unit_id == declaration.unit_id):
         raise Http404
-    year = _int(request.POST.get("year")) or declaration.year.year + 1
-    keep_money = request.POST.get("keep_money") == "1"
+    form = forms.CopyForm(request.POST, source_year=declaration.year.year)
+    if not form.is_valid():
+        return render(request, "declarations/year_form.html", {
+            "form": form, "title": f"复制“{declaration}”", "action": reverse(f"{kind}_copy", args=[declaration.pk]),
+            "submit": "复制",
+        })
+    year, keep_money = int(form.cleaned_data["year"]), form.keep_money()
     try:
         if kind == "project":
             copy = project_copy_to_year(project=declaration, year=year, keep_money=keep_money)

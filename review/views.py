@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from declarations import selectors
@@ -153,7 +155,11 @@ def approve_selected(request):
         messages.error(request, f"{services.title_of(declaration)}：{error}")
     if not chosen:
         messages.warning(request, "请先勾选要审核通过的申报。")
-    return redirect(request.POST.get("next") or "review_dashboard")
+    target = request.POST.get("next", "")
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
+        target = reverse("review_dashboard")
+    return HttpResponseRedirect(target)
 
 
 @login_required

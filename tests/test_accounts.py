@@ -92,3 +92,26 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(client, db)
     scripts = re.findall(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", html, re.S)
     for attrs, body in scripts:
         assert 'type="application/json"' in attrs or (body.strip() == "" and "src=" in attrs)
+
+
+def _change_password(client, new, old=PASSWORD):
+    user = User.objects.get(username="zunhua-xfj")
+    user.must_change_password = True
+    user.save()
+    client.force_login(user)
+    return client.post(reverse("password_change"), {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_the_password_change_refuses_the_demo_password(client, db):
+    response = _change_password(client, PASSWORD)
+    assert response.status_code == 200 and "不能使用演示账号的公共密码，请设置您自己的密码。" in response.text
+    assert User.objects.get(username="zunhua-xfj").must_change_password
+
+
+def test_the_password_change_refuses_the_current_password(client, db):
+    user = User.objects.get(username="zunhua-xfj")
+    user.set_password("Zunhua-Xinfang-2027!")
+    user.save()
+    response = _change_password(client, "Zunhua-Xinfang-2027!", old="Zunhua-Xinfang-2027!")
+    assert response.status_code == 200 and "新密码不能与当前密码相同。" in response.text
+

@@ -248,3 +248,16 @@ def test_every_change_to_declaration_data_is_audited(project, filler):
     project.save()
     record = project.history.first()
     assert record.purpose == "审计测试" and record.history_type == "~"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "abc"])
+def test_approve_selected_ignores_a_foreign_next(client, reviewer, target):
+    client.force_login(reviewer)
+    response = client.post(reverse("review_approve_selected"), {"next": target})
+    assert response.status_code == 302 and response.url == reverse("review_dashboard")
+
+
+def test_approve_selected_follows_a_local_next(client, reviewer):
+    client.force_login(reviewer)
+    response = client.post(reverse("review_approve_selected"), {"next": "/review/?year=2024"})
+    assert response.status_code == 302 and response.url == "/review/?year=2024"

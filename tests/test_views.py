@@ -127,7 +127,8 @@ def test_the_owner_finds_edit_and_copy_buttons_on_the_project_page(client, fille
     client.force_login(filler)
     response = client.get(reverse("project_detail", args=[zunhua_project.pk]))
     assert reverse("project_step", args=[zunhua_project.pk, "basic"]) in response.text
-    assert reverse("project_copy", args=[zunhua_project.pk]) in response.text and "复制到 2025 年度" in response.text
+    assert reverse("project_copy", args=[zunhua_project.pk]) in response.text
+    assert '<option value="2025">2025年度</option>' in response.text and "复制到所选年度" in response.text
 
 
 def test_a_reviewer_gets_no_edit_or_copy_buttons(client, reviewer, zunhua_project):

@@ -3,6 +3,8 @@
 A layout (layouts/<code>.py) builds these objects from the database; `pdf.py` and `xlsx.py`
 lay the same objects out, so the preview, the PDF and the workbook cannot disagree.
 """
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,6 +12,33 @@ LABEL = "label"      # a printed caption: 项目名称, 一级指标 (bold, cent
 VALUE = "value"      # a short value, centred
 TEXT = "text"        # long text, left-aligned and wrapped
 NUMBER = "number"    # an amount or percentage; `number` and `number_format` set for Excel
+
+
+FILENAME_MAX_BYTES = 150  # UTF-8 bytes: room for a storage prefix, "-指标.csv" and the 255-byte limit
+FILENAME_RESERVED = re.compile(r'[<>:"/\\|?*#%]')
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+
+
+def safe_filename(name, default="文档"):
+    """`name` as a file name and URL part: no path separators, no `..`, no leading or trailing dots,
+    no control or format characters and none of <>:"|?*#%; Chinese and other letters are kept, the
+    length is bounded. Replaced characters become "_"."""
+    chars = []
+    for char in str(name or ""):
+        category = unicodedata.category(char)
+        if char.isspace():
+            chars.append(" ")
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn") or FILENAME_RESERVED.match(char):
+            chars.append("_")
+        else:
+            chars.append(char)
+    result = re.sub(r"\.{2,}", ".", re.sub(r" +", " ", "".join(chars))).strip(" .")
+    while len(result.encode("utf-8")) > FILENAME_MAX_BYTES:
+        result = result[:-1]
+    result = result.rstrip(" .")
+    if result.split(".")[0].upper() in WINDOWS_DEVICES:
+        result = f"_{result}"
+    return result or default
 
 
 @dataclass
@@ -142,6 +171,11 @@ class Document:
     blocks: list = field(default_factory=list)
     landscape: bool = False  # page orientation of blocks that are not landscape tables
     meta: dict | None = None  # what it was built from (unit, year), for a workbook that can be read back
+
+    def __post_init__(self):
+        # Every export, download and published file is named from here: names typed by users
+        # (a project called "A/B" or "../x") must not become paths or break URLs.
+        self.filename = safe_filename(self.filename)
 
     @property
     def tables(self):

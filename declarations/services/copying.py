@@ -56,7 +56,11 @@ def _clean_and_save(obj):
 def _target_year(source_year, year):
     if year <= source_year:
         raise CopyError(f"只能复制到 {source_year} 年以后的预算年度，不能复制到 {year} 年")
-    budget_year, _ = BudgetYear.objects.get_or_create(year=year)
+    budget_year = BudgetYear.objects.filter(year=year).first()
+    if budget_year is None:
+        raise CopyError(f"{year} 年度尚未设立；预算年度由管理员设立")
+    if not budget_year.is_open:
+        raise CopyError(f"{year} 年度已停止填报，不能复制到该年度")
     return budget_year
 
 
