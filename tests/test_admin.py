@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from declarations.models import DepartmentDeclaration, ProjectDeclaration
+from public import services as publishing
 from review import services
 from review.models import Event, Publication, Review, Snapshot
 
@@ -13,7 +14,7 @@ AUDIT = [Event, Snapshot, Publication, Review]
 def published(db, filler, reviewer, zunhua_project):
     project = services.declaration_submit(declaration=zunhua_project, user=filler)
     project = services.declaration_approve(declaration=project, user=reviewer)
-    return services.declaration_publish(declaration=project, user=reviewer)
+    return publishing.declaration_publish(declaration=project, user=reviewer)
 
 
 def _url(model, view, *args):

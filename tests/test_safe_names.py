@@ -5,6 +5,7 @@ from django.urls import reverse
 from declarations.exports.document import Document, safe_filename
 from declarations.models import ProjectDeclaration
 from public.models import PublishedFile
+from public import services as publishing
 from review import services
 
 
@@ -38,7 +39,7 @@ def test_a_document_names_itself_safely():
 def _publish(project, filler, reviewer):
     project = services.declaration_submit(declaration=project, user=filler)
     project = services.declaration_approve(declaration=project, user=reviewer)
-    return services.declaration_publish(declaration=project, user=reviewer)
+    return publishing.declaration_publish(declaration=project, user=reviewer)
 
 
 @pytest.mark.parametrize("name", ["驻京/工作经费", "../../驻京工作经费"])
