@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from declarations.exports.document import safe_filename
 from declarations.exports.layouts import get_layout
 from declarations.exports.pdf import render_pdf
 from declarations.exports.snapshots import document_data_from_snapshots
@@ -321,8 +322,10 @@ def _batch_files(bureau, year):
         release = current_release(unit, year)
         if release is None:
             continue
+        folder = safe_filename(next((p.unit_name for p in release.publications.all() if p.unit_name), unit.name))
         for published in release.files.all():
-            entries.append((f"{year.year}/{unit.name}/{published.filename}", published))
+            # Both parts made safe: a name holding "/" or ".." must not escape its folder when unpacked.
+            entries.append((f"{year.year}/{folder}/{safe_filename(published.filename)}", published))
     return entries
 
 

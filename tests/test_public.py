@@ -173,6 +173,21 @@ def test_the_batch_zip_holds_the_published_documents_of_the_bureau_and_year(
     )
 
 
+def test_a_unit_name_with_a_path_never_escapes_its_folder_in_the_batch_zip(
+    client, filler, reviewer, django_capture_on_commit_callbacks
+):
+    from declarations.models import Unit
+
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    Unit.objects.filter(pk=project.unit_id).update(name="../../etc/遵化")
+    _publish(ProjectDeclaration.objects.get(pk=project.pk), filler, reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("public_batch_start", args=[project.unit.bureau_id, 2024]))
+    download = client.get(reverse("public_batch_download", args=[BatchExport.objects.get().pk]))
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert names and all(name.startswith("2024/") and ".." not in name and name.count("/") == 2 for name in names)
+
+
 def test_a_second_batch_request_reuses_the_finished_zip(client, published):
     client.post(reverse("public_batch_start", args=[published.unit.bureau_id, 2024]))
     client.post(reverse("public_batch_start", args=[published.unit.bureau_id, 2024]))
