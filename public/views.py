@@ -71,14 +71,25 @@ def search(request):
 @require_GET
 def bureau(request, pk):
     bureau = get_object_or_404(FinanceBureau, pk=pk)
-    pairs = _published_pairs()
-    year_of = dict(BudgetYear.objects.values_list("pk", "year"))
-    units = {}
-    for unit in Unit.objects.filter(bureau=bureau, pk__in={u for u, _ in pairs}).order_by("name"):
-        units[unit] = sorted((year_of[y] for u, y in pairs if u == unit.pk), reverse=True)
-    if not units:
+    rows = (
+        services.current_publications()
+        .filter(Q(project__unit__bureau=bureau) | Q(department__unit__bureau=bureau))
+        .order_by("published_at", "pk")
+        .values_list("project__unit_id", "department__unit_id", "project__year__year", "department__year__year",
+                     "unit_name")
+    )
+    by_unit = {}
+    for p_unit, d_unit, p_year, d_year, unit_name in rows:
+        entry = by_unit.setdefault(p_unit or d_unit, {"pk": p_unit or d_unit, "years": set()})
+        entry["name"] = unit_name  # as published, the newest publication's
+        entry["years"].add(p_year or d_year)
+    if not by_unit:
         raise Http404
-    years = sorted({year for years in units.values() for year in years}, reverse=True)
+    units = sorted(
+        ({**entry, "years": sorted(entry["years"], reverse=True)} for entry in by_unit.values()),
+        key=lambda entry: entry["name"],
+    )
+    years = sorted({year for entry in units for year in entry["years"]}, reverse=True)
     return _public(render(request, "public/bureau.html", {"bureau": bureau, "units": units, "years": years}))
 
 
