@@ -39,6 +39,28 @@ class EditConflict(DraftError):
     pass
 
 
+class MissingVersion(DraftError):
+    """A save that does not say which version it was made from: refused, never saved blindly."""
+
+
+MAX_VERSION = 2**31 - 1
+MISSING_VERSION = "页面没有带上有效的版本号，无法确认您是在最新内容上修改的，本次没有保存。请刷新页面后重新填写。"
+
+
+def parse_version(raw):
+    """The version a form was made from, or None when `raw` is missing or not a positive number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            return None
+        number = int(text)
+    return number if 0 < number <= MAX_VERSION else None
+
+
 def can_edit(user, declaration):
     """Fillers edit their own unit's drafts and returned declarations; administrators any draft."""
     if declaration.status not in EDITABLE:
@@ -57,8 +79,9 @@ def ensure_editable(user, declaration):
 
 def _claim(declaration, version):
     model = type(declaration)
+    version = parse_version(version)
     if version is None:
-        version = declaration.version
+        raise MissingVersion(MISSING_VERSION)
     claimed = model.objects.filter(pk=declaration.pk, version=version).update(version=F("version") + 1)
     if not claimed:
         raise EditConflict("这份申报已被他人（或您在另一个窗口）修改并保存。您刚才填写的内容没有保存，请核对后重新提交。")
