@@ -77,7 +77,9 @@ def ensure_editable(user, declaration):
         raise NotEditable("您没有修改该申报的权限")
 
 
-def _claim(declaration, version):
+def claim_version(declaration, version):
+    """Claim `version` of the declaration for one save (conditional UPDATE to version + 1), or
+    raise: MissingVersion without a usable version, EditConflict when it is no longer current."""
     model = type(declaration)
     version = parse_version(version)
     if version is None:
@@ -115,7 +117,7 @@ def project_create(*, user, unit, year, form):
 def project_step_save(*, user, project, form, version, spending_plan=None, goal_items=None, income_lines=None):
     """Save one step of the project wizard (the form is valid)."""
     ensure_editable(user, project)
-    _claim(project, version)
+    claim_version(project, version)
     project = form.save(commit=False)
     _full_clean(project, exclude=["unit", "year"])
     project.save()
@@ -158,7 +160,7 @@ def department_step_save(
 ):
     """Save one step of the department wizard (the form, if any, is valid)."""
     ensure_editable(user, department)
-    _claim(department, version)
+    claim_version(department, version)
     if form is not None:
         department = form.save(commit=False)
         _full_clean(department, exclude=["unit", "year"])
@@ -207,7 +209,7 @@ def indicators_save(*, user, declaration, version, rows, terms):
     created; indicators of these terms that are not in `rows` are deleted.
     """
     ensure_editable(user, declaration)
-    _claim(declaration, version)
+    claim_version(declaration, version)
     owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
     existing = {i.pk: i for i in declaration.indicators.filter(term__in=terms)}
     kept = set()
