@@ -418,3 +418,69 @@ def test_an_editor_action_keeps_the_version_the_rows_were_made_from(laoting, dra
     ProjectDeclaration.objects.filter(pk=draft.pk).update(version=2)  # saved in another window meanwhile
     response = _post_rows(laoting, draft, [], action=f"add:annual:{sub.pk}")  # the page still says version 1
     assert '<input type="hidden" name="version" value="1">' in response.text
+
+
+# --- the admin site writes declarations too -------------------------------------------------
+
+def _admin_opened(client, administrator, obj):
+    """Log in as administrator, open the change page of `obj`; (url, the data the page would post)."""
+    client.force_login(administrator)
+    url = reverse(f"admin:declarations_{obj._meta.model_name}_change", args=[obj.pk])
+    context = client.get(url).context
+    forms = [context["adminform"].form]
+    data = {}
+    for inline in context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is not None:
+                data[bound.html_name] = value
+    return url, data
+
+
+def _admin_targets():
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    return {
+        "project": (project, project),
+        "department": (DepartmentDeclaration.objects.get(unit__name="如皋市信访局"),) * 2,
+        "indicator": (project.indicators.first(), project),
+    }
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+@pytest.mark.parametrize("version", [None, "x"])
+def test_an_admin_change_without_a_usable_version_saves_nothing(client, administrator, target, version):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    assert data["declaration_version"] == declaration.version
+    if version is None:
+        del data["declaration_version"]
+    else:
+        data["declaration_version"] = version
+    response = client.post(url, data)
+    assert response.status_code == 200 and MISSING_VERSION in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 1
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+def test_an_admin_change_from_a_stale_version_saves_nothing(client, administrator, target):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    type(declaration).objects.filter(pk=declaration.pk).update(version=2)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "这份申报在您打开本页之后已被修改并保存，本次没有保存。" in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 2
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+def test_an_admin_change_from_the_current_version_is_saved_and_bumps_it(client, administrator, target):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    response = client.post(url, data)
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.version == 2
