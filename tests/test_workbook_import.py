@@ -376,3 +376,22 @@ def test_a_workbook_with_too_much_text_is_refused_before_it_is_opened(unit, fill
     with pytest.raises(WorkbookError) as error:
         workbook_import(content=buffer.getvalue(), unit=unit, year=2024, user=filler)
     assert error.value.problems == ["工作簿的文字表（sharedStrings.xml）解压后超过 1 MB 的上限，不能导入"]
+
+
+def test_a_save_while_the_workbook_is_being_imported_wins(unit, filler, monkeypatch):
+    from django.db.models import F
+
+    from declarations.services import drafts
+
+    content = _edit(_export(unit), lambda book: setattr(_find(book[SHEET], "≥95%"), "value", "≥98%"))
+    checked = drafts.ensure_editable
+
+    def saved_meanwhile(user, declaration):  # the wizard saves after the workbook was read
+        type(declaration).objects.filter(pk=declaration.pk).update(version=F("version") + 1)
+        checked(user, declaration)
+
+    monkeypatch.setattr(drafts, "ensure_editable", saved_meanwhile)
+    with pytest.raises(WorkbookError, match="在导出这份工作簿之后已被修改并保存，没有导入"):
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert ProjectDeclaration.objects.get(code="13028124P00096710001G").indicators.get(
+        name="有效化解信访完成率").value_display == "≥95%"
