@@ -255,7 +255,7 @@ def batch_zip(documents=300):
 
 
 def bulk_exports():
-    # Both export benches make their own small SQLite demo database, not the province one.
+    # The export and workbook import benches make their own small SQLite demo database, not the province one.
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MEDIA_ROOT")}
     script = ROOT / "bench" / "exports_bulk.py"
     if script.exists():
@@ -264,11 +264,12 @@ def bulk_exports():
         for line in out.stdout.splitlines():
             if re.match(r"^[a-z0-9_]+=", line):
                 print(line, flush=True)
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "exports.py")], cwd=ROOT, capture_output=True,
-                         text=True, timeout=900, env=env)
-    for line in out.stdout.splitlines():
-        if re.match(r"^[a-z0-9_]+=", line):
-            print(line, flush=True)
+    for name in ("exports.py", "workbook_import.py"):
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / name)], cwd=ROOT, capture_output=True,
+                             text=True, timeout=900, env=env)
+        for line in out.stdout.splitlines():
+            if re.match(r"^[a-z0-9_]+=", line):
+                print(line, flush=True)
 
 
 def main():

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import VersionField
 from .models import (
     BudgetYear,
     CoverNote,
@@ -16,6 +18,7 @@ from .models import (
     SubGoal,
     Unit,
 )
+from .services import drafts
 
 
 @admin.register(FinanceBureau)
@@ -82,7 +85,58 @@ class SpendingCheckpointInline(admin.TabularInline):
     extra = 0
 
 
-class DeclarationAdmin(SimpleHistoryAdmin):
+STALE = "这份申报在您打开本页之后已被修改并保存，本次没有保存。请重新打开本页，核对后再修改。"
+
+
+class VersionedForm(forms.ModelForm):
+    """An admin change of a declaration (or of one of its indicators) carries the declaration's
+    version it was opened at, as the wizard does; missing or stale, nothing is saved."""
+
+    declaration_version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owner = _declaration_of(self.instance)
+        if owner is not None:
+            self.fields["declaration_version"].initial = owner.version
+
+    def clean(self):
+        data = super().clean()
+        owner = _declaration_of(self.instance)
+        if owner is None:
+            return data
+        version = data.get("declaration_version")
+        if version is None:
+            self.add_error(None, drafts.MISSING_VERSION)
+        elif not type(owner).objects.filter(pk=owner.pk, version=version).exists():
+            self.add_error(None, STALE)
+        return data
+
+
+def _declaration_of(obj):
+    """The saved declaration that `obj` (a declaration or an indicator) belongs to, or None."""
+    if obj.pk is None:
+        return None
+    if isinstance(obj, Indicator):
+        saved = Indicator.objects.filter(pk=obj.pk).select_related("project", "department").first()
+        return saved and (saved.project or saved.department)
+    return type(obj).objects.filter(pk=obj.pk).first()
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    form = VersionedForm
+
+    def save_model(self, request, obj, form, change):
+        owner = _declaration_of(obj) if change else None
+        if owner is not None:
+            # The conditional UPDATE: a save between the form's check and here is refused (rolled back).
+            drafts.claim_version(owner, form.cleaned_data["declaration_version"])
+            if type(obj) is type(owner):
+                obj.version = owner.version
+        super().save_model(request, obj, form, change)
+
+
+class DeclarationAdmin(VersionedAdmin):
     """The status changes only through review.services (submit, return, approve, publish), never here."""
 
     readonly_fields = ["status"]
@@ -117,7 +171,7 @@ class ProjectDeclarationAdmin(DeclarationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(VersionedAdmin):
     list_display = ["name", "subcategory", "value_display", "basis", "project", "department"]
     list_filter = ["term", "subcategory__category__framework__layout"]
     list_select_related = ["subcategory__category", "project", "department__unit"]

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import BudgetYear, DepartmentDeclaration, MoneyKind, ProjectDeclaration
-from .services import validation
+from .services import drafts, validation
 from .values import format_number
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -17,10 +17,33 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
+class VersionField(forms.CharField):
+    """The hidden version a step was opened at: required; missing or not a number is a form error."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return drafts.parse_version(value)
+
+
+def _require_version(form):
+    """A form without a usable version says so at the top (the field is hidden) and saves nothing."""
+    if "version" in form.fields and form.cleaned_data.get("version") is None:
+        form.add_error(None, drafts.MISSING_VERSION)
+
+
 class StepForm(forms.ModelForm):
     """A wizard step: carries the declaration's version so that a stale save is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
+
+    def clean(self):
+        data = super().clean()
+        _require_version(self)
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +82,7 @@ class ProjectBasicForm(StepForm):
             self.fields["year"].queryset = BudgetYear.objects.filter(is_open=True)
             self.fields["year"].required = True
             self.order_fields(["year"])
+            del self.fields["version"]  # a new draft has no version yet
         else:
             del self.fields["year"]
         self.fields["name"].required = True
@@ -271,7 +295,7 @@ MONEY_COLUMN_LABELS = {
 class DepartmentMoneyForm(forms.Form):
     """One row per income source and expense kind the layout prints, one column per figure."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, layout, department, **kwargs):
         super().__init__(*args, **kwargs)
@@ -300,6 +324,7 @@ class DepartmentMoneyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        _require_version(self)
         for direction, kind, label, bound in self.rows:
             values = {column: data.get(f"{direction}-{kind}-{column}") for column in self.columns}
             if values.get("amount") is None and any(v is not None for v in values.values()):

@@ -304,28 +304,36 @@ def _indicator_editor(request, declaration, kind, editable):
         raise Http404
     terms = ["annual"] if kind == "project" else list(layout.department_terms)
     allowed = {sub.pk for category in framework.categories.all() for sub in category.subcategories.all()}
-    saved_message = None
+    saved_message = error_message = None
+    # The rows on the page were made from this version; a re-rendered form keeps it (never the newest).
+    version = declaration.version
     if request.method == "POST" and editable:
+        version = drafts.parse_version(request.POST.get("version"))
         rows = indicator_editor.rows_from_post(request.POST, allowed)
         action = request.POST.get("action", "save")
-        if action == "save":
+        if version is None:
+            error_message = drafts.MISSING_VERSION
+        elif action == "save":
             cleaned = indicator_editor.check_rows(rows)
             if cleaned is not None:
                 try:
                     drafts.indicators_save(
-                        user=request.user, declaration=declaration, version=_int(request.POST.get("version")),
-                        rows=cleaned, terms=terms,
+                        user=request.user, declaration=declaration, version=version, rows=cleaned, terms=terms,
                     )
                 except drafts.EditConflict as conflict:
                     return _conflict(request, declaration, kind, "indicators", rows, str(conflict))
-                messages.success(request, "绩效指标已保存。")
-                if not request.htmx:
-                    return redirect(f"{kind}_step", declaration.pk, "indicators")
-                declaration.refresh_from_db()
-                rows = indicator_editor.rows_from_indicators(
-                    declaration.indicators.filter(term__in=terms).select_related("subcategory")
-                )
-                saved_message = "绩效指标已保存。"
+                except drafts.DraftError as error:
+                    error_message = str(error)
+                else:
+                    messages.success(request, "绩效指标已保存。")
+                    if not request.htmx:
+                        return redirect(f"{kind}_step", declaration.pk, "indicators")
+                    declaration.refresh_from_db()
+                    version = declaration.version
+                    rows = indicator_editor.rows_from_indicators(
+                        declaration.indicators.filter(term__in=terms).select_related("subcategory")
+                    )
+                    saved_message = "绩效指标已保存。"
         else:
             rows = indicator_editor.apply_action(rows, action, frameworks_subcategories=allowed)
     else:
@@ -344,7 +352,8 @@ def _indicator_editor(request, declaration, kind, editable):
         comparators=[("≥", "≥"), ("≤", "≤"), ("=", "="), (">", ">"), ("<", "<"), ("", "数值"), ("定性", "定性")],
         row_errors=row_errors,
         saved_message=saved_message,
-        version=declaration.version,
+        error_message=error_message,
+        version="" if version is None else version,
     )
     template = "declarations/wizard/_indicator_editor.html" if request.htmx else "declarations/wizard/indicators.html"
     return render(request, template, context)

@@ -376,3 +376,139 @@ def test_a_wizard_step_reads_a_bounded_number_of_queries(laoting, django_assert_
     project = ProjectDeclaration.objects.get(code="13022525P00RERB10015T")
     with django_assert_max_num_queries(20):
         laoting.get(reverse("project_step", args=[project.pk, "indicators"]))
+
+
+# --- versions: every step says which version it was made from ------------------------------
+
+MISSING_VERSION = "页面没有带上有效的版本号，无法确认您是在最新内容上修改的，本次没有保存。请刷新页面后重新填写。"
+STEPS = [
+    ("laoting-xfj", "project", "basic"), ("laoting-xfj", "project", "funds"), ("laoting-xfj", "project", "goals"),
+    ("laoting-xfj", "project", "indicators"), ("rugao-xfj", "department", "profile"),
+    ("rugao-xfj", "department", "money"), ("rugao-xfj", "department", "goals"),
+    ("rugao-xfj", "department", "indicators"),
+]
+
+
+def _opened_step(client, username, kind, step):
+    """Log in, open the step and return (declaration, url, the form's data as the page would post it)."""
+    from accounts.models import User
+
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    model = ProjectDeclaration if kind == "project" else DepartmentDeclaration
+    declaration = model.objects.filter(unit=user.unit, status=Status.DRAFT).first()
+    url = reverse(f"{kind}_step", args=[declaration.pk, step])
+    context = client.get(url).context
+    if step == "indicators":
+        data = {"action": "save", "row": [], "version": context["version"]}
+        for _label, _term, groups in context["term_groups"]:
+            for group in groups:
+                for row in group.rows:
+                    data["row"].append(row.key)
+                    data.update({f"{row.key}-subcategory": row.subcategory_id, f"{row.key}-term": row.term,
+                                 f"{row.key}-id": row.id, f"{row.key}-name": row.name,
+                                 f"{row.key}-comparator": row.comparator, f"{row.key}-number": row.number,
+                                 f"{row.key}-unit": row.unit, f"{row.key}-text": row.text})
+    else:
+        data = {bound.html_name: bound.value() for bound in context["form"] if bound.value() is not None}
+    return declaration, url, data
+
+
+@pytest.mark.parametrize("username,kind,step", STEPS)
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "99999999999999999999"])
+def test_a_step_posted_without_a_usable_version_saves_nothing_and_says_why(client, db, username, kind, step, version):
+    declaration, url, data = _opened_step(client, username, kind, step)
+    assert data["version"] == declaration.version  # the page carries it
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert MISSING_VERSION in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 1
+
+
+@pytest.mark.parametrize("username,kind,step", STEPS)
+def test_a_step_posted_from_a_stale_version_gets_the_conflict_page(client, db, username, kind, step):
+    declaration, url, data = _opened_step(client, username, kind, step)
+    type(declaration).objects.filter(pk=declaration.pk).update(version=2)  # saved in another window meanwhile
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "这份申报已被他人（或您在另一个窗口）修改并保存" in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 2
+
+
+def test_an_editor_action_keeps_the_version_the_rows_were_made_from(laoting, draft):
+    sub = _subcategory(draft, "数量指标")
+    ProjectDeclaration.objects.filter(pk=draft.pk).update(version=2)  # saved in another window meanwhile
+    response = _post_rows(laoting, draft, [], action=f"add:annual:{sub.pk}")  # the page still says version 1
+    assert '<input type="hidden" name="version" value="1">' in response.text
+
+
+# --- the admin site writes declarations too -------------------------------------------------
+
+def _admin_opened(client, administrator, obj):
+    """Log in as administrator, open the change page of `obj`; (url, the data the page would post)."""
+    client.force_login(administrator)
+    url = reverse(f"admin:declarations_{obj._meta.model_name}_change", args=[obj.pk])
+    context = client.get(url).context
+    forms = [context["adminform"].form]
+    data = {}
+    for inline in context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is not None:
+                data[bound.html_name] = value
+    return url, data
+
+
+def _admin_targets():
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    return {
+        "project": (project, project),
+        "department": (DepartmentDeclaration.objects.get(unit__name="如皋市信访局"),) * 2,
+        "indicator": (project.indicators.first(), project),
+    }
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+@pytest.mark.parametrize("version", [None, "x"])
+def test_an_admin_change_without_a_usable_version_saves_nothing(client, administrator, target, version):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    assert data["declaration_version"] == declaration.version
+    if version is None:
+        del data["declaration_version"]
+    else:
+        data["declaration_version"] = version
+    response = client.post(url, data)
+    assert response.status_code == 200 and MISSING_VERSION in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 1
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+def test_an_admin_change_from_a_stale_version_saves_nothing(client, administrator, target):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    type(declaration).objects.filter(pk=declaration.pk).update(version=2)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "这份申报在您打开本页之后已被修改并保存，本次没有保存。" in response.text
+    declaration.refresh_from_db()
+    assert declaration.version == 2
+
+
+@pytest.mark.parametrize("target", ["project", "department", "indicator"])
+def test_an_admin_change_from_the_current_version_is_saved_and_bumps_it(client, administrator, target):
+    obj, declaration = _admin_targets()[target]
+    url, data = _admin_opened(client, administrator, obj)
+    response = client.post(url, data)
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.version == 2

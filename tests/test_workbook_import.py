@@ -1,11 +1,12 @@
 """An exported workbook, edited in Excel, imports back; a broken one says where and changes nothing."""
 import io
+import os
 import zipfile
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -229,3 +230,168 @@ def test_import_xlsx_command_updates_the_draft(unit, filler, tmp_path):
     call_command("import_xlsx", str(path), "--unit", "455", "--year", "2024")
     assert ProjectDeclaration.objects.get(code="13028124P00096710001G").indicators.get(
         name="有效化解信访完成率").value_display == "≥96%"
+
+
+# --- versions: a workbook exported before a later save is refused --------------------------
+
+def _web_edit_purpose(client, filler, project, purpose):
+    """Save the project's 资金 step in the wizard, as the filler would in another window."""
+    client.force_login(filler)
+    url = reverse("project_step", args=[project.pk, "funds"])
+    form = client.get(url).context["form"]
+    data = {bound.html_name: bound.value() for bound in form if bound.value() is not None}
+    data["purpose"] = purpose
+    assert client.post(url, data).status_code == 302
+
+
+def test_a_stale_workbook_is_refused_with_what_changed(client, unit, filler):
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    content = _edit(_export(unit), lambda book: setattr(_find(book[SHEET], "≥95%"), "value", "≥98%"))
+    _web_edit_purpose(client, filler, project, "网页上后来改过的用途")
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert error.value.problems == [
+        f"“{project}”在导出这份工作簿之后已在网页上修改并保存（导出时为第 1 版，现在是第 2 版），导入会覆盖这些修改，"
+        "因此没有导入。导出后改动的内容：工作表“1.驻京工作经费” B5（资金用途）：导出时为“预算数216万元。其中：财政资金216万元，"
+        "其他资金0万元。主要用于：我市驻京信…”，现在为“网页上后来改过的用途”。请重新导出 Excel，在新文件中修改后再导入"
+    ]
+    project.refresh_from_db()
+    assert (project.purpose, project.version) == ("网页上后来改过的用途", 2)  # the web edit survives
+    assert project.indicators.get(name="有效化解信访完成率").value_display == "≥95%"  # nothing imported
+
+
+def test_a_stale_workbook_with_an_edited_indicator_names_the_indicator(unit, filler):
+    content = _export(unit)
+    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
+    indicator = project.indicators.get(name="有效化解信访完成率")
+    indicator.number = 97
+    indicator.save()
+    ProjectDeclaration.objects.filter(pk=project.pk).update(version=2)  # as the indicator editor saves
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert "，指标“有效化解信访完成率”：导出时为“≥95%”，现在为“≥97%”" in error.value.problems[0]
+
+
+def test_a_stale_workbook_is_refused_in_the_upload_form(client, unit, filler):
+    content = _export(unit)
+    _web_edit_purpose(client, filler, ProjectDeclaration.objects.get(code="13028124P00096710001G"), "新用途")
+    response = client.post(reverse("document_import", args=[unit.pk, 2024]), {"file": io.BytesIO(content)})
+    assert 'data-testid="problems"' in response.text and "在导出这份工作簿之后已在网页上修改并保存" in response.text
+    assert ProjectDeclaration.objects.get(code="13028124P00096710001G").purpose == "新用途"
+
+
+def _without_versions(book):
+    sheet = book["_bindings"]
+    for row in sheet.iter_rows():
+        if row[0].value == "meta" and str(row[1].value).startswith("version:"):
+            row[1].value = "removed"
+
+
+def test_a_workbook_without_the_version_it_was_made_from_is_refused(unit, filler):
+    content = _edit(_export(unit), _without_versions)
+    with pytest.raises(WorkbookError, match="工作簿没有记录导出时的版本"):
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+
+
+def test_a_workbook_of_the_format_before_versions_is_refused_with_a_clear_message(unit, filler):
+    def old_format(book):
+        next(r for r in book["_bindings"].iter_rows() if r[1].value == "format")[2].value = "pjd-workbook-1"
+
+    with pytest.raises(WorkbookError, match="这份工作簿由旧版系统导出，没有记录导出时各申报的版本"):
+        workbook_import(content=_edit(_export(unit), old_format), unit=unit, year=2024, user=filler)
+
+
+def test_the_import_command_refuses_a_stale_workbook(unit, filler, tmp_path):
+    path = tmp_path / "stale.xlsx"
+    path.write_bytes(_export(unit))
+    ProjectDeclaration.objects.filter(code="13028124P00096710001G").update(version=5)
+    with pytest.raises(CommandError, match="导出时为第 1 版，现在是第 5 版"):
+        call_command("import_xlsx", str(path), "--unit", "455", "--year", "2024")
+
+
+# --- bounded cost: streamed, and refused past any cap, naming the sheet -----------------
+
+def test_a_workbook_with_too_many_sheets_is_refused(unit, filler, settings):
+    settings.WORKBOOK_IMPORT_MAX_SHEETS = 4
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=_export(unit), unit=unit, year=2024, user=filler)
+    assert error.value.problems == ["工作簿有 5 个工作表，超过上限 4 个，不能导入"]
+
+
+def test_a_sheet_with_too_many_rows_is_refused_quickly_and_changes_nothing(unit, filler, settings):
+    import time
+
+    def change(book):
+        _find(book[SHEET], "≥95%").value = "≥98%"
+        for row in range(100, 10_100):
+            book[SHEET].cell(row, 1).value = row
+
+    content = _edit(_export(unit), change)
+    settings.WORKBOOK_IMPORT_MAX_ROWS = 500
+    started = time.monotonic()
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert time.monotonic() - started < 5
+    assert error.value.problems == ["工作表“1.驻京工作经费”超过 500 行的上限，不能导入"]
+    assert ProjectDeclaration.objects.get(code="13028124P00096710001G").indicators.get(
+        name="有效化解信访完成率").value_display == "≥95%"
+
+
+def test_a_row_with_too_many_columns_is_refused(unit, filler, settings):
+    content = _edit(_export(unit), lambda book: setattr(book[SHEET].cell(3, 150), "value", "x"))
+    settings.WORKBOOK_IMPORT_MAX_COLUMNS = 100
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert error.value.problems == ["工作表“1.驻京工作经费”第 3 行超过 100 列的上限，不能导入"]
+
+
+def test_a_workbook_with_too_many_cells_is_refused(unit, filler, settings):
+    def change(book):
+        for row in range(100, 200):
+            for column in range(1, 51):
+                book[SHEET].cell(row, column).value = column
+
+    content = _edit(_export(unit), change)
+    settings.WORKBOOK_IMPORT_MAX_CELLS = 5_000
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert error.value.problems == ["工作表“1.驻京工作经费”：工作簿的单元格总数超过 5,000 个的上限，不能导入"]
+
+
+def test_reading_past_the_time_limit_is_refused(unit, filler, settings):
+    settings.WORKBOOK_IMPORT_MAX_SECONDS = 0
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=_export(unit), unit=unit, year=2024, user=filler)
+    assert error.value.problems == ["工作表“_bindings”：读取工作簿超过 0 秒的时限，不能导入"]
+
+
+def test_a_workbook_with_too_much_text_is_refused_before_it_is_opened(unit, filler, settings):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_export(unit))) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for entry in source.infolist():
+            out.writestr(entry, source.read(entry))
+        strings = "".join(f"<si><t>{n}{os.urandom(300).hex()}</t></si>" for n in range(2_000))
+        out.writestr("xl/sharedStrings.xml", f"<sst>{strings}</sst>")  # 1.2 MB of distinct texts
+    settings.WORKBOOK_IMPORT_MAX_SHARED_STRINGS_BYTES = 1024 * 1024
+    with pytest.raises(WorkbookError) as error:
+        workbook_import(content=buffer.getvalue(), unit=unit, year=2024, user=filler)
+    assert error.value.problems == ["工作簿的文字表（sharedStrings.xml）解压后超过 1 MB 的上限，不能导入"]
+
+
+def test_a_save_while_the_workbook_is_being_imported_wins(unit, filler, monkeypatch):
+    from django.db.models import F
+
+    from declarations.services import drafts
+
+    content = _edit(_export(unit), lambda book: setattr(_find(book[SHEET], "≥95%"), "value", "≥98%"))
+    checked = drafts.ensure_editable
+
+    def saved_meanwhile(user, declaration):  # the wizard saves after the workbook was read
+        type(declaration).objects.filter(pk=declaration.pk).update(version=F("version") + 1)
+        checked(user, declaration)
+
+    monkeypatch.setattr(drafts, "ensure_editable", saved_meanwhile)
+    with pytest.raises(WorkbookError, match="在导出这份工作簿之后已被修改并保存，没有导入"):
+        workbook_import(content=content, unit=unit, year=2024, user=filler)
+    assert ProjectDeclaration.objects.get(code="13028124P00096710001G").indicators.get(
+        name="有效化解信访完成率").value_display == "≥95%"

@@ -134,6 +134,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Importing an edited Excel export (declarations/services/workbook_import.py) is streamed and
+# capped: a workbook past any cap is refused, naming the sheet and the cap. The largest real
+# document (a unit's department table with 81 indicators and its projects) is far below these.
+WORKBOOK_IMPORT_MAX_SHEETS = 60  # a whole document: one sheet per table, a unit may have dozens of projects
+WORKBOOK_IMPORT_MAX_ROWS = 5_000  # per sheet (the hidden sheet of bindings: MAX_BINDINGS rows)
+WORKBOOK_IMPORT_MAX_COLUMNS = 100  # per row
+WORKBOOK_IMPORT_MAX_CELLS = 200_000  # in all sheets together
+WORKBOOK_IMPORT_MAX_SECONDS = 20
+WORKBOOK_IMPORT_MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024  # xl/sharedStrings.xml, read whole at opening
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

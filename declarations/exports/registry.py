@@ -113,6 +113,11 @@ def export_document(*, unit, year, fmt):
 
 def _with_meta(document, data):
     document.meta = {"unit": data.unit.pk, "year": data.year, "layout": data.layout_code}
+    # The version of each declaration the document was built from: importing the workbook back
+    # after a later save of one of them is refused (declarations/services/workbook_import.py).
+    for declaration in ([data.department] if data.department else []) + list(data.projects):
+        kind = "department" if declaration is data.department else "project"
+        document.meta[f"version:{kind}:{declaration.pk}"] = declaration.version
     return document
 
 

@@ -1,6 +1,7 @@
 """Excel writer: one sheet per table (and one for the prose), merged cells as in the PDF."""
 import io
 import re
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -108,7 +109,21 @@ class _Occupied:
 
 
 BINDINGS_SHEET = "_bindings"
-WORKBOOK_FORMAT = "pjd-workbook-1"
+# 2: value rows also hold the value as exported, and meta rows `version:<kind>:<pk>` the version
+# of each declaration the workbook was made from (an import of a stale workbook is refused).
+WORKBOOK_FORMAT = "pjd-workbook-2"
+
+
+def _as_read_back(cell):
+    """The cell's value as text that the import reads as it would read the untouched cell."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "%" in (cell.number_format or ""):
+            return f"{Decimal(repr(value)) * 100}%"
+        return repr(value)
+    return str(value)
 
 
 class Bindings:
@@ -120,19 +135,19 @@ class Bindings:
 
     def value(self, sheet, cell, key, prefix=""):
         if key:
-            self.rows.append(("value", sheet.title, cell.coordinate, key, prefix))
+            self.rows.append(("value", sheet.title, cell.coordinate, key, prefix, _as_read_back(cell)))
 
     def label(self, sheet, cell, text):
         if text:
-            self.rows.append(("label", sheet.title, cell.coordinate, text, ""))
+            self.rows.append(("label", sheet.title, cell.coordinate, text, "", ""))
 
     def write(self, book, meta):
         sheet = book.create_sheet(BINDINGS_SHEET)
         sheet.sheet_state = "veryHidden"
-        sheet.append(["kind", "sheet", "cell", "key", "prefix"])
-        sheet.append(["meta", "format", WORKBOOK_FORMAT, "", ""])
+        sheet.append(["kind", "sheet", "cell", "key", "prefix", "exported"])
+        sheet.append(["meta", "format", WORKBOOK_FORMAT, "", "", ""])
         for key, value in meta.items():
-            sheet.append(["meta", key, str(value), "", ""])
+            sheet.append(["meta", key, str(value), "", "", ""])
         for row in self.rows:
             sheet.append(list(row))
         for row in sheet.iter_rows(min_row=2):

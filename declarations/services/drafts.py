@@ -39,6 +39,28 @@ class EditConflict(DraftError):
     pass
 
 
+class MissingVersion(DraftError):
+    """A save that does not say which version it was made from: refused, never saved blindly."""
+
+
+MAX_VERSION = 2**31 - 1
+MISSING_VERSION = "页面没有带上有效的版本号，无法确认您是在最新内容上修改的，本次没有保存。请刷新页面后重新填写。"
+
+
+def parse_version(raw):
+    """The version a form was made from, or None when `raw` is missing or not a positive number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            return None
+        number = int(text)
+    return number if 0 < number <= MAX_VERSION else None
+
+
 def can_edit(user, declaration):
     """Fillers edit their own unit's drafts and returned declarations; administrators any draft."""
     if declaration.status not in EDITABLE:
@@ -55,10 +77,13 @@ def ensure_editable(user, declaration):
         raise NotEditable("您没有修改该申报的权限")
 
 
-def _claim(declaration, version):
+def claim_version(declaration, version):
+    """Claim `version` of the declaration for one save (conditional UPDATE to version + 1), or
+    raise: MissingVersion without a usable version, EditConflict when it is no longer current."""
     model = type(declaration)
+    version = parse_version(version)
     if version is None:
-        version = declaration.version
+        raise MissingVersion(MISSING_VERSION)
     claimed = model.objects.filter(pk=declaration.pk, version=version).update(version=F("version") + 1)
     if not claimed:
         raise EditConflict("这份申报已被他人（或您在另一个窗口）修改并保存。您刚才填写的内容没有保存，请核对后重新提交。")
@@ -92,7 +117,7 @@ def project_create(*, user, unit, year, form):
 def project_step_save(*, user, project, form, version, spending_plan=None, goal_items=None, income_lines=None):
     """Save one step of the project wizard (the form is valid)."""
     ensure_editable(user, project)
-    _claim(project, version)
+    claim_version(project, version)
     project = form.save(commit=False)
     _full_clean(project, exclude=["unit", "year"])
     project.save()
@@ -135,7 +160,7 @@ def department_step_save(
 ):
     """Save one step of the department wizard (the form, if any, is valid)."""
     ensure_editable(user, department)
-    _claim(department, version)
+    claim_version(department, version)
     if form is not None:
         department = form.save(commit=False)
         _full_clean(department, exclude=["unit", "year"])
@@ -178,7 +203,7 @@ def indicators_save(*, user, declaration, version, rows, terms):
     created; indicators of these terms that are not in `rows` are deleted.
     """
     ensure_editable(user, declaration)
-    _claim(declaration, version)
+    claim_version(declaration, version)
     owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
     existing = {i.pk: i for i in declaration.indicators.filter(term__in=terms)}
     kept = set()
