@@ -60,7 +60,7 @@ def project_tables(count):
         from declarations.models import Unit
 
         data = load_document_data(Unit.objects.get(pk=unit_id), year, with_department=False)
-        layout = get_layout(data.layout_code)
+        layout = get_layout(data.layout)
         sources += [(layout, data, project) for project in layout.printed_projects(data)]
     if not sources:
         raise SystemExit("the database holds no project tables: load the demo first")

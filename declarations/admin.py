@@ -1,7 +1,14 @@
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Layout
 
 from .forms import VersionField
 from .models import (
@@ -18,7 +25,8 @@ from .models import (
     SubGoal,
     Unit,
 )
-from .services import drafts
+from .exports.pdf import render_pdf
+from .services import drafts, layouts
 
 
 @admin.register(FinanceBureau)
@@ -176,3 +184,85 @@ class IndicatorAdmin(VersionedAdmin):
     list_filter = ["term", "subcategory__category__framework__layout"]
     list_select_related = ["subcategory__category", "project", "department__unit"]
     search_fields = ["name", "description", "basis"]
+
+
+# --- layouts: a definition edited as YAML beside a preview of what it prints --------------
+
+class LayoutForm(forms.ModelForm):
+    definition_text = forms.CharField(
+        label="版式定义（YAML）", widget=forms.Textarea(attrs={"rows": 40, "class": "layout-yaml", "spellcheck": "false"}),
+        help_text="字段与写法见 docs/layouts.md；保存前按 docs/layout.schema.json 检查，并用一个单位的数据试印。",
+    )
+    layout_version = VersionField()
+
+    class Meta:
+        model = Layout
+        fields = ["code", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["definition_text"].initial = layouts.definition_text(self.instance)
+            self.fields["layout_version"].initial = self.instance.version
+            self.fields["code"].disabled = True
+
+    def clean_definition_text(self):
+        try:
+            definition = layouts.definition_parse(self.cleaned_data["definition_text"])
+        except layouts.LayoutDefinitionError as error:
+            raise forms.ValidationError(error.messages) from None
+        problems = layouts.definition_errors(definition)
+        if problems:
+            raise forms.ValidationError(problems)
+        self.definition = definition
+        return self.cleaned_data["definition_text"]
+
+
+@admin.register(Layout)
+class LayoutAdmin(admin.ModelAdmin):
+    """版式: its definition is data; saving checks it and makes a new version."""
+
+    form = LayoutForm
+    list_display = ["code", "name", "version"]
+    readonly_fields = ["version"]
+    change_form_template = "admin/layout_change_form.html"
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(layout_preview)
+        return [path("<int:pk>/preview/", preview, name="layout_preview"), *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.definition = form.definition
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            layouts.layout_definition_save(
+                layout=obj, definition=form.definition, user=request.user, version=form.cleaned_data["layout_version"]
+            )
+        except layouts.LayoutDefinitionError as error:
+            # Stale since the form was checked: nothing saved, the administrator is told why.
+            self.message_user(request, "；".join(error.messages), level="error")
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def layout_preview(request, pk):
+    """What a definition (the stored one, or the one in the editor when posted) prints, on a sample."""
+    if not request.user.is_staff or not request.user.has_perm("indicators.change_layout"):
+        raise PermissionDenied
+    layout = get_object_or_404(Layout, pk=pk)
+    problems, document = [], None
+    text = request.POST.get("definition_text") if request.method == "POST" else layouts.definition_text(layout)
+    try:
+        definition = layouts.definition_parse(text or "")
+        problems = layouts.definition_errors(definition)
+        if not problems:
+            document = layouts.preview_document(definition)
+    except layouts.LayoutDefinitionError as error:
+        problems = error.messages
+    if document is not None and request.GET.get("format") == "pdf" and not problems:
+        response = HttpResponse(render_pdf(document), content_type="application/pdf")
+        response["Content-Disposition"] = "inline"
+        return response
+    return render(request, "admin/layout_preview.html", {"layout": layout, "document": document, "problems": problems})

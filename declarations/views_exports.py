@@ -66,7 +66,7 @@ def document_preview(request, unit_pk, year):
     unit = selectors.unit_for(request.user, unit_pk)
     _year_of(request.user, unit, year)
     data = load_document_data(unit, year)
-    document = get_layout(data.layout_code).document(data)
+    document = get_layout(data.layout).document(data)
     return render(
         request,
         "declarations/document_preview.html",

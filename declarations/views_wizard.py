@@ -34,7 +34,7 @@ DEPARTMENT_STEPS = [
 
 def _layout(declaration_or_unit):
     unit = getattr(declaration_or_unit, "unit", declaration_or_unit)
-    return get_layout(unit.bureau.layout.code)
+    return get_layout(unit.bureau.layout)
 
 
 def _editable_or_404(request, declaration):
@@ -397,7 +397,7 @@ def _escape(text):
 
 def _preview(request, declaration, kind):
     data = load_document_data(declaration.unit, declaration.year.year)
-    layout = get_layout(data.layout_code)
+    layout = get_layout(data.layout)
     if kind == "project":
         project = next(p for p in data.projects if p.pk == declaration.pk)
         document = layout.project_document(data, project)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .models import Category, Framework, Layout, LibraryIndicator, Subcategory
+from .models import Category, Framework, LibraryIndicator, Subcategory
 from .services import (
     HEADERS,
     MAX_FILE_BYTES,
@@ -17,11 +17,6 @@ from .services import (
     library_preview,
     library_read,
 )
-
-
-@admin.register(Layout)
-class LayoutAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
 
 
 class CategoryInline(admin.TabularInline):

@@ -8,10 +8,16 @@ class TableKind(models.TextChoices):
 
 
 class Layout(models.Model):
-    """A finance bureau's printed form (版式). Print details live in the exporter registry."""
+    """A finance bureau's printed form (版式).
+
+    What it prints is its definition, a document the exporters interpret (docs/layouts.md); an
+    empty definition means the one shipped with the application for this code. Every change of
+    the definition is a new version."""
 
     code = models.SlugField("代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)
+    definition = models.JSONField("版式定义", default=dict, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "版式"

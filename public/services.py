@@ -108,7 +108,7 @@ def release_document(release):
     """The printable document of a release (the public page's 在线阅读), from its snapshots."""
     publications = release.publications.select_related("snapshot", "project")
     data = document_data(publications, unit_pk=release.unit_id)
-    return get_layout(data.layout_code).document(data)
+    return get_layout(data.layout).document(data)
 
 
 def _current_of(unit, year):
@@ -128,7 +128,7 @@ def publication_files_create(*, publication):
     snapshot = publication.snapshot
     if isinstance(declaration, ProjectDeclaration):
         data = document_data([publication], unit_pk=unit.pk)
-        layout = get_layout(data.layout_code)
+        layout = get_layout(data.layout)
         printed = list(
             ProjectDeclaration.objects.filter(unit=unit, year=year, has_table=True).order_by("order", "id")
             .values_list("pk", flat=True)
@@ -138,7 +138,7 @@ def publication_files_create(*, publication):
     else:
         others = [p for p in _current_of(unit, year) if p.project_id]
         data = document_data([publication, *others], unit_pk=unit.pk)
-        document = get_layout(data.layout_code).department_document(data)
+        document = get_layout(data.layout).department_document(data)
     base = document.filename
     name = table_name(snapshot.data, snapshot.header)
     files = [
@@ -187,7 +187,7 @@ def release_refresh(*, unit, year):
     if not publications:
         return None
     data = document_data(publications, unit_pk=unit.pk)
-    document = get_layout(data.layout_code).document(data)
+    document = get_layout(data.layout).document(data)
     number = (DocumentRelease.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"] or 0) + 1
     release = DocumentRelease.objects.create(unit=unit, year=year, number=number)
     release.publications.set(publications)

@@ -169,7 +169,7 @@ def review_declaration(request, kind, pk):
     current = snapshots[0].data if snapshots else services.serialize(declaration)
     diff = declaration_diff(snapshots[1].data, snapshots[0].data) if len(snapshots) == 2 else None
     data = load_document_data(declaration.unit, declaration.year.year)
-    layout = get_layout(data.layout_code)
+    layout = get_layout(data.layout)
     if kind == "project":
         document = layout.project_document(data, next(p for p in data.projects if p.pk == declaration.pk))
         findings = validation.validate_project(declaration)

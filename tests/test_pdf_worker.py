@@ -23,7 +23,7 @@ def small_document():
 @pytest.mark.django_db
 def test_worker_renders_the_same_text_as_in_process(zunhua_unit):
     data = load_document_data(zunhua_unit, 2024)
-    document = get_layout(data.layout_code).document(data)
+    document = get_layout(data.layout).document(data)
     in_process = render_pdf(document)
     in_worker = render_pdf_in_worker(document, timeout=60)
     assert in_worker.startswith(b"%PDF")

@@ -176,7 +176,7 @@ def test_a_document_made_from_snapshots_prints_as_the_one_made_from_the_rows(db,
         department=(department.pk, snapshots[(DepartmentDeclaration, department.pk)].data) if department else None,
         projects=[(p.pk, snapshots[(ProjectDeclaration, p.pk)].data) for p in live.projects],
     )
-    layout = get_layout(live.layout_code)
+    layout = get_layout(live.layout)
     assert _cells(layout.document(data)) == _cells(layout.document(load_document_data(unit, year)))
 
 

@@ -21,7 +21,7 @@ def demo_documents():
     documents = []
     for unit_name, year in SEEDS.values():
         data = load_document_data(Unit.objects.get(name=unit_name), year)
-        documents.append(get_layout(data.layout_code).document(data))
+        documents.append(get_layout(data.layout).document(data))
     return documents
 
 

@@ -42,6 +42,10 @@ class DocumentData:
         return self.unit.bureau
 
     @property
+    def layout(self):
+        return self.unit.bureau.layout
+
+    @property
     def layout_code(self):
         return self.unit.bureau.layout.code
 

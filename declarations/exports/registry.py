@@ -107,7 +107,7 @@ def exporter_for(layout_code, fmt):
 def export_document(*, unit, year, fmt):
     """The unit's whole document for the year in its layout: (filename, content_type, bytes)."""
     data = load_document_data(unit, year)
-    layout = get_layout(data.layout_code)
+    layout = get_layout(data.layout)
     return exporter_for(layout.code, fmt).render(_with_meta(layout.document(data), data))
 
 
@@ -123,12 +123,12 @@ def _with_meta(document, data):
 
 def export_project(*, project, fmt):
     data = load_document_data(project.unit, project.year.year, with_department=False)
-    layout = get_layout(data.layout_code)
+    layout = get_layout(data.layout)
     project = next(p for p in data.projects if p.pk == project.pk)
     return exporter_for(layout.code, fmt).render(_with_meta(layout.project_document(data, project), data))
 
 
 def export_department(*, department, fmt):
     data = load_document_data(department.unit, department.year.year)
-    layout = get_layout(data.layout_code)
+    layout = get_layout(data.layout)
     return exporter_for(layout.code, fmt).render(_with_meta(layout.department_document(data), data))

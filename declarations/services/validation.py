@@ -573,7 +573,7 @@ def validate_department(department):
     layout = _cached(department, "unit", "bureau", "layout")
     if layout is None:
         layout = Unit.objects.select_related("bureau__layout").get(pk=department.unit_id).bureau.layout
-    definition = _layout_definition(layout.code)
+    definition = _layout_definition(layout)
     lines = _related(department, "money_lines", MoneyLine.objects.filter(department=department))
     findings = _money_findings(department, lines)
 

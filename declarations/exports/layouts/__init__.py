@@ -22,13 +22,32 @@ def register(layout):
     return layout
 
 
-def get_layout(code):
+def get_layout(layout):
+    """The layout that prints for `layout` (a Layout row, or a code): the row's own definition
+    when an administrator wrote one, else the definition shipped for its code."""
     if not _loaded:
         _load_definitions()
+    code = getattr(layout, "code", layout)
+    definition = getattr(layout, "definition", None)
+    if definition:
+        return _stored(code, layout.version, definition)
     try:
         return LAYOUTS[code]
     except KeyError:
         raise LookupError(f"没有版式“{code}”的打印定义") from None
+
+
+def _stored(code, version, definition):
+    """A stored definition's interpreter, kept while its version is the current one."""
+    from ..interpreter import DefinedLayout
+
+    cached = _STORED.get(code)
+    if cached is None or cached[0] != version or cached[1].definition != definition:
+        cached = _STORED[code] = (version, DefinedLayout(definition))
+    return cached[1]
+
+
+_STORED = {}
 
 
 def packaged_definitions():
