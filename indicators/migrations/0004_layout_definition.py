@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0002_published_values'),
+        ('indicators', '0003_install_layouts'),
     ]
 
     operations = [
