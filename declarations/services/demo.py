@@ -6,13 +6,12 @@ from django.db import transaction
 
 from accounts.models import Role, User
 
-from indicators.services import library_apply, library_preview, library_read_yaml
+from indicators.services import layouts_install, library_apply, library_preview, library_read_yaml
 
 from ..models import FinanceBureau, Unit
-from .documents import document_load, frameworks_load_dir, read_yaml
+from .documents import document_load, read_yaml
 
 DEMO_DIR = Path(settings.BASE_DIR) / "declarations" / "fixtures" / "demo"
-FRAMEWORK_DIR = Path(settings.BASE_DIR) / "indicators" / "fixtures" / "frameworks"
 USERS_FILE = DEMO_DIR / "users.yaml"
 LIBRARY_FILE = Path(settings.BASE_DIR) / "indicators" / "fixtures" / "library.yaml"
 
@@ -61,8 +60,11 @@ def demo_users_load(*, data, must_change_password=False):
 
 @transaction.atomic
 def demo_load(*, must_change_password=False):
-    """Load frameworks, the five seed documents and the demo users. A second run changes nothing."""
-    frameworks_load_dir(FRAMEWORK_DIR)
+    """Load the five seed documents and the demo users. A second run changes nothing.
+
+    The layouts come with `migrate` (indicators migration 0003); installing them again here only
+    matters on a database emptied after migrating (tests that flush), and adds only what is missing."""
+    layouts_install()
     results = [document_load(data=read_yaml(path)) for path in demo_document_paths()]
     # A starter library (共性指标) built from the seeds' own indicators, so the editor has something
     # to offer. Only entries the library lacks are added: what an administrator changed stays.
