@@ -423,7 +423,7 @@ def layouts_install(*, apps=None, directory=FRAMEWORK_DIR):
 
 # The top-level keys of a layout definition, in the order they are written. A later key (such as a
 # print `definition`) is added here and to layout_export / layout_import; files without it still import.
-LAYOUT_KEYS = ("layout", "name", "frameworks")
+LAYOUT_KEYS = ("layout", "name", "frameworks", "definition")  # definition: read by declarations.services.layouts
 _FRAMEWORK_KEYS = ("categories",)
 _CATEGORY_KEYS = ("name", "subcategories")
 _SUBCATEGORY_KEYS = ("name", "mandatory", "note")

@@ -124,3 +124,33 @@ def test_a_filler_cannot_open_the_preview(client, filler, ningxia):
     client.force_login(filler)
     response = client.get(reverse("admin:layout_preview", args=[ningxia.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_a_stored_definition_moves_to_another_installation_with_its_layout(ningxia, administrator, tmp_path):
+    from django.core.management import call_command
+
+    layouts.layout_definition_save(layout=ningxia, definition=_edited("ningxia", "搬家的表题"), user=administrator,
+                                   version=1)
+    path = tmp_path / "ningxia.yaml"
+    call_command("export_layout", "ningxia", "-o", str(path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["layout"], data["name"] = "ningxia-2", "宁夏（新）"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    call_command("import_layout", str(path))
+    moved = Layout.objects.get(code="ningxia-2")
+    assert moved.definition["tables"]["project"]["title"] == "搬家的表题"
+    assert (moved.definition["code"], moved.name, moved.frameworks.count()) == ("ningxia-2", "宁夏（新）", 2)
+
+
+def test_a_file_with_a_broken_definition_imports_nothing(ningxia, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    data = layouts.layout_bundle_export(layout=ningxia)
+    data["layout"] = "ningxia-3"
+    del data["definition"]["tables"]["project"]["columns"]
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CommandError, match="tables.project.columns: 缺少必填字段"):
+        call_command("import_layout", str(path))
+    assert not Layout.objects.filter(code="ningxia-3").exists()

@@ -150,12 +150,16 @@ def test_a_layout_exported_and_imported_under_a_new_code_has_identical_framework
 
 
 @pytest.mark.django_db
-def test_export_layout_writes_the_shape_of_the_framework_files(capsys):
+def test_export_layout_writes_the_shape_of_the_framework_files_and_the_definition(capsys):
+    from declarations.exports.layouts import packaged_definitions
+
     call_command("export_layout", "ningxia")
     out = capsys.readouterr().out
     assert out.startswith("layout: ningxia\nname: 宁夏项目支出预算绩效目标表\nframeworks:\n  project:\n")
     assert "      - {name: 数量指标, mandatory: true, note: 必填硬性指标}\n" in out
-    assert yaml.safe_load(out) == read_yaml(FRAMEWORK_DIR / "ningxia.yaml")
+    exported = yaml.safe_load(out)
+    assert exported.pop("definition") == packaged_definitions()["ningxia"]
+    assert exported == read_yaml(FRAMEWORK_DIR / "ningxia.yaml")
 
 
 @pytest.mark.django_db
@@ -209,7 +213,7 @@ def test_a_malformed_layout_file_names_every_wrong_key_and_writes_nothing(tmp_pa
     (lambda d: d.pop("layout"), "layout：缺少"),
     (lambda d: d.update(layout="河北"), "layout：“河北”不是版式代码：只能用英文字母、数字、- 和 _"),
     (lambda d: d.update(name=""), "name：不能为空"),
-    (lambda d: d.update(definition={}), "definition：不认识的字段（可用：layout、name、frameworks）"),
+    (lambda d: d.update(colour="red"), "colour：不认识的字段（可用：layout、name、frameworks、definition）"),
     (lambda d: d.update(frameworks={}), "frameworks：至少要有一种表类型（department、project）"),
     (lambda d: d["frameworks"]["project"].update(categories="产出指标"), "frameworks.project.categories：应为列表"),
     (lambda d: d["frameworks"]["project"]["categories"][0]["subcategories"][0].update(name="数" * 51),

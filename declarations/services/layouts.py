@@ -17,6 +17,7 @@ from django.template import TemplateSyntaxError
 from jsonschema import Draft202012Validator
 
 from indicators.models import Layout
+from indicators.services import layout_export, layout_import
 
 from ..exports.builders import load_document_data
 from ..exports.interpreter import DefinedLayout, DefinitionError
@@ -119,8 +120,35 @@ def layout_definition_save(*, layout, definition, user, version):
     if not changed:
         raise LayoutDefinitionError(["版式定义在您打开之后已被他人修改并保存，本次没有保存；请重新打开后再改"])
     layout.refresh_from_db()
-    logger.info("layout.definition_saved layout=%s version=%s user=%s", layout.code, layout.version, user.pk)
+    logger.info("layout.definition_saved layout=%s version=%s user=%s", layout.code, layout.version,
+                getattr(user, "pk", None))
     return layout
+
+
+def layout_bundle_export(*, layout):
+    """The layout as one file: its frameworks (indicators.services.layout_export) and its definition."""
+    from ..exports.layouts import packaged_definitions
+
+    return {**layout_export(layout=layout), "definition": layout.definition or packaged_definitions().get(layout.code)}
+
+
+@transaction.atomic
+def layout_bundle_import(*, data, user=None):
+    """Create or update a layout from layout_bundle_export's file: frameworks, then the definition
+    (checked, as a new version); all or nothing."""
+    definition = data.get("definition") if isinstance(data, dict) else None
+    result = layout_import(data={key: value for key, value in data.items() if key != "definition"}
+                           if isinstance(data, dict) else data)
+    layout = result["layout"]
+    if definition:
+        if not isinstance(definition, dict):
+            raise LayoutDefinitionError(["definition：应为键值对"])
+        layouts_saved = layout_definition_save(
+            layout=layout, definition={**definition, "code": layout.code, "name": layout.name}, user=user,
+            version=layout.version,
+        )
+        result["layout"] = layouts_saved
+    return result
 
 
 def definition_text(layout):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.services import LayoutImportError, layout_import, layout_read
+from declarations.services.layouts import LayoutDefinitionError, layout_bundle_import
+from indicators.services import LayoutImportError, layout_read
 
 
 class Command(BaseCommand):
@@ -14,11 +15,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            result = layout_import(data=layout_read(file))
+            result = layout_bundle_import(data=layout_read(file))
         except OSError as error:
             raise CommandError(f"无法读取 {file}：{error.strerror or error}") from None
         except LayoutImportError as error:
             raise CommandError(f"未导入 {file}：\n{error}") from None
+        except LayoutDefinitionError as error:
+            raise CommandError(f"未导入 {file}：打印定义 definition 有误：\n" + "\n".join(error.messages)) from None
         layout = result["layout"]
         action = "新建" if result["created"] else "更新"
         self.stdout.write(

@@ -3,13 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Layout
-from indicators.services import layout_export, layout_to_text
+from declarations.services.layouts import layout_bundle_export
+from indicators.services import layout_to_text
 
 
 class Command(BaseCommand):
     help = (
-        "导出一个版式的定义（名称、各表类型的一级/二级指标及顺序、必填、标注），格式与 "
-        "indicators/fixtures/frameworks/*.yaml 相同，可在另一套系统中用 import_layout 导入。"
+        "导出一个版式：名称、各表类型的一级/二级指标及顺序、必填、标注（格式与 "
+        "indicators/fixtures/frameworks/*.yaml 相同）和打印定义 definition，可在另一套系统中用 import_layout 导入。"
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             known = "、".join(Layout.objects.values_list("code", flat=True)) or "（没有版式）"
             raise CommandError(f"没有版式“{code}”（已有：{known}）")
         fmt = format or ("json" if out and out.lower().endswith(".json") else "yaml")
-        text = layout_to_text(layout_export(layout=layout), fmt=fmt)
+        text = layout_to_text(layout_bundle_export(layout=layout), fmt=fmt)
         if not out:
             self.stdout.write(text, ending="")
             return
