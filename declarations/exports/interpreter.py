@@ -18,11 +18,18 @@ A cell is one of
   {prose: TEMPLATE, bind: NAME}           exactly that field's stored value (likewise, long text)
 each with optional `span` and `rowspan`. A row is a list of cells, or {cells: [...], when: TEMPLATE}
 (printed only when the template renders non-blank).
+
+More constructs:
+  document.blocks_without_department: [...]  the document's blocks when the unit declares no department
+  {first: [cells], rows: [...]}  rows, the first opened by `first` cells (down all: `rowspan: "{{ count }}"`)
+  {money_groups: {lines, where, groups: [{name, kinds}], cells, total}}  a row per group of money lines ({sum}, {share})
 """
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.template import Context, Engine
 
 from ..models import Term
-from .builders import DocumentData, indicator_rows, paragraphs
+from .builders import DocumentData, indicator_rows, paragraphs, percent_cell, sum_amounts
 from .document import Document, Letter, Part, Table, bind, label, text, value
 from .layouts.base import LayoutDefinition
 
@@ -80,7 +87,7 @@ class DefinedLayout(LayoutDefinition):
     def context(self, data: DocumentData, **extra):
         return {
             "year": data.year, "unit": data.unit, "bureau": data.bureau, "supervisor": data.unit.parent or data.unit,
-            "department": data.department, **extra,
+            "department": data.department, "projects": data.projects, **extra,
         }
 
     # -- the document --------------------------------------------------------------------
@@ -97,7 +104,7 @@ class DefinedLayout(LayoutDefinition):
 
     def document(self, data):
         blocks = []
-        for name in self._document.get("blocks", ["department", "projects"]):
+        for name in self._block_names(data):
             if name == "cover_letter" and data.cover is not None:
                 blocks.append(self.cover_letter(data.cover))
             elif name == "department" and data.department is not None:
@@ -105,6 +112,11 @@ class DefinedLayout(LayoutDefinition):
             elif name == "projects":
                 blocks += [self.project_table(data, p, n) for n, p in enumerate(self.printed_projects(data), start=1)]
         return Document(title=self.document_title(data), filename=self.filename(data), blocks=blocks)
+
+    def _block_names(self, data):
+        if data.department is None and "blocks_without_department" in self._document:
+            return self._document["blocks_without_department"]
+        return self._document.get("blocks", ["department", "projects"])
 
     def cover_letter(self, cover):
         pattern = (self._document.get("cover_letter") or {}).get("date", "%Y 年 %-m 月 %-d 日")
@@ -157,6 +169,10 @@ class DefinedLayout(LayoutDefinition):
                 continue
             if "each" in spec:
                 rows += self._each(spec, owner, context)
+            elif "rows" in spec:
+                rows += self._with_first(spec, owner, context)
+            elif "money_groups" in spec:
+                rows += self._money_groups(spec["money_groups"], owner, context)
             else:
                 rows.append([self.cell(cell, owner, context) for cell in spec["cells"]])
         return rows
@@ -175,6 +191,64 @@ class DefinedLayout(LayoutDefinition):
             cells = [self.cell(cell, owner, inner) for cell in spec.get("first", [])] if number == 1 else []
             rows.append(cells + [self.cell(cell, item, inner) for cell in spec["cells"]])
         return rows
+
+    def _with_first(self, spec, owner, context):
+        """Rows opened by `first` cells, which may run down all of them: `rowspan: "{{ count }}"`."""
+        rows = self._rows(spec["rows"], owner, context)
+        inner = {**context, "count": len(rows)}
+        first = [self.cell(cell, owner, inner) for cell in spec.get("first", [])]
+        return [first + rows[0]] + rows[1:] if rows else ([first] if first else [])
+
+    # -- money groups ----------------------------------------------------------------------
+
+    def _money_groups(self, spec, owner, context):
+        """A row per group of money lines (`groups: [{name, kinds}]`), then a row per kind in no
+        group (named by `stray_name`), then the `total` row of all the lines."""
+        where = spec.get("where") or {}
+        lines = [line for line in self.lookup(spec["lines"], context)
+                 if all(str(getattr(line, key)) == str(wanted) for key, wanted in where.items())]
+        groups, used = [], set()
+        for group in spec.get("groups", []):
+            kinds = set(group["kinds"])
+            used |= kinds
+            chosen = [line for line in lines if line.kind in kinds]
+            groups.append(MoneyGroup(self.render(group["name"], context), chosen))
+        for line in lines:
+            if line.kind not in used:
+                used.add(line.kind)
+                name = self.render(spec.get("stray_name", "{{ line.get_kind_display }}"), {**context, "line": line})
+                groups.append(MoneyGroup(name, [other for other in lines if other.kind == line.kind]))
+        total = MoneyGroup("", lines, is_total=True)
+        rows = [self._money_row(spec["cells"], group, total, owner, context) for group in groups]
+        if "total" in spec:
+            rows.append(self._money_row(spec["total"], total, total, owner, context))
+        return rows
+
+    def _money_row(self, cells, group, total, owner, context):
+        inner = {**context, "group": group}
+        return [self._money_cell(cell, group, total, owner, inner) for cell in cells]
+
+    def _money_cell(self, spec, group, total, owner, context):
+        """{sum: FIELD} the group's sum (`default` when no line has one); {share: FIELD, of: FIELD}
+        the declared shares' sum, else the group's part of the total (`places` decimals), 100 in
+        the total row. Bound to the line when exactly one line makes the row."""
+        span, rowspan = spec.get("span", 1), spec.get("rowspan", 1)
+        if "sum" in spec:
+            amount = group.sum(spec["sum"], spec.get("default"))
+            return self.money(amount, colspan=span, rowspan=rowspan, bind=group.bind(spec["sum"]))
+        if "share" in spec:
+            field, of = spec["share"], spec["of"]
+            whole = total.sum(of, 0)
+            if group.is_total:
+                return percent_cell(Decimal(100) if whole else None, span, rowspan)
+            declared = group.declared(field)
+            if declared is not None:
+                return percent_cell(declared, span, rowspan, bind=group.bind(field))
+            places = Decimal(1).scaleb(-spec.get("places", 2))
+            part = group.sum(of, 0)
+            share = (part * 100 / whole).quantize(places, ROUND_HALF_UP) if whole else None
+            return percent_cell(share, span, rowspan)
+        return self.cell(spec, owner, context)
 
     @staticmethod
     def lookup(path, context):
@@ -258,3 +332,22 @@ def _blank(cell):
     """The empty cell of an optional 二级 row without indicators, shaped like `cell`."""
     kind = "text" if "text" in cell or "prose" in cell else "value"
     return {kind if kind == "value" else "prose": "", "span": cell.get("span", 1)}
+
+
+class MoneyGroup:
+    """Money lines printed as one row: their sums, and their binding when exactly one line."""
+
+    def __init__(self, name, lines, is_total=False):
+        self.name, self.lines, self.is_total = name, lines, is_total
+
+    def sum(self, field, default=None):
+        amount = sum_amounts([getattr(line, field) for line in self.lines])
+        return Decimal(default) if amount is None and default is not None else amount
+
+    def declared(self, field):
+        """The sum of the lines' stated values, when every line (at least one) states one."""
+        stated = [getattr(line, field) for line in self.lines]
+        return sum(stated, Decimal(0)) if stated and None not in stated else None
+
+    def bind(self, field):
+        return bind(self.lines[0], field) if len(self.lines) == 1 and not self.is_total else ""

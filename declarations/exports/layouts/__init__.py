@@ -10,7 +10,6 @@ import yaml
 
 from .base import LayoutDefinition
 from .hebei import HebeiLayout
-from .hubei import HubeiLayout
 from .jiangsu import JiangsuLayout
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
@@ -71,5 +70,5 @@ def _load_definitions():
 
 
 _loaded = False
-for _layout in (HebeiLayout(), JiangsuLayout(), HubeiLayout()):
+for _layout in (HebeiLayout(), JiangsuLayout()):
     register(_layout)
