@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 from .base import LayoutDefinition
-from .hebei import HebeiLayout
 from .hubei import HubeiLayout
 from .jiangsu import JiangsuLayout
 
@@ -52,5 +51,5 @@ def _load_definitions():
 
 
 _loaded = False
-for _layout in (HebeiLayout(), JiangsuLayout(), HubeiLayout()):
+for _layout in (JiangsuLayout(), HubeiLayout()):
     register(_layout)
