@@ -430,7 +430,8 @@ def _blank(cell):
 
 
 def spread(count, columns):
-    """`columns` grid columns over `count` cells as evenly as they go, the first ones wider (6 over 4: 2,2,1,1)."""
+    """`columns` grid columns over `count` cells as evenly as they go, the first ones wider
+    (6 over 4: 2, 2, 1, 1)."""
     base, extra = divmod(columns, count)
     return [base + (1 if n < extra else 0) for n in range(count)]
 
