@@ -23,18 +23,47 @@ More constructs:
   document.blocks_without_department: [...]  the document's blocks when the unit declares no department
   {first: [cells], rows: [...]}  rows, the first opened by `first` cells (down all: `rowspan: "{{ count }}"`)
   {money_groups: {lines, where, groups: [{name, kinds}], cells, total}}  a row per group of money lines ({sum}, {share})
+  {percent: NAME}                        a cell: a stored percentage as printed (30%, 83.99%), bound
+  {across: PATH, as, span, first, rows}  a row construct: a collection across the grid, one row per entry of
+                                         `rows` (a cell each item), `span` columns spread evenly over the items
+  `{{ counter|numeral }}`                a filter: 1 → 一, 12 → 十二, for （一） numbering
+  document.blocks entries may be dicts (each with optional `when`):
+  {title_page: [LINES], footer: [LINES]} a title page: big lines, then lines at its foot
+  {toc: TITLE}                           a table of contents of the entries of the blocks after it
+  {heading: TEMPLATE, level, anchor, new_page, toc, toc_level, bind, bind_prefix}  a heading;
+                                         `toc: true` (its text) or `toc: TEXT` lists it in the contents
+  {paragraphs: NAME}                     the owner's text field, a paragraph per line, bound NAME#n
+  {paragraph: TEMPLATE, bind, bind_prefix}  one paragraph (a heading or paragraph is bound when it prints
+                                         bind_prefix + the stored value)
+  {each: PATH, as: NAME, blocks: [...]}  the blocks once per item, the item their owner, `counter`, `count`
+  {projects: {new_page: FLAG, toc: true}}  the project tables; FLAG a template (`number`) or boolean
+  document.department.blocks: [...]      the department's part as blocks instead of tables.department
 """
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.template import Context, Engine
+from django.template import Context, Engine, Library
 
 from ..models import Term
-from .builders import DocumentData, indicator_rows, paragraphs, percent_cell, sum_amounts
-from .document import Document, Letter, Part, Table, bind, label, text, value
+from .builders import DocumentData, indicator_rows, numeral, paragraphs, percent_cell, sum_amounts
+from .document import (
+    Document, Heading, Letter, Paragraph, Part, Table, TitlePage, Toc, TocEntry, bind, label, text, value,
+)
 from .layouts.base import LayoutDefinition
 
 # Plain text for the Document: the PDF template and the Excel writer escape or type what they print.
 ENGINE = Engine(autoescape=False, string_if_invalid="")
+FILTERS = Library()
+ENGINE.template_builtins.append(FILTERS)
+
+
+@FILTERS.filter(name="numeral")
+def numeral_filter(number):
+    """`{{ counter|numeral }}`: 1 → 一, 12 → 十二 (numbers outside 1–99 print as digits)."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return number
+    return numeral(number) if 0 < number < 100 else str(number)
 
 # Wizard settings a definition may set (LayoutDefinition's attributes of the same names).
 WIZARD_KEYS = {
@@ -103,14 +132,17 @@ class DefinedLayout(LayoutDefinition):
         return self.render(self._document.get("filename", "{{ year }}-{{ unit.name }}-绩效目标"), self.context(data))
 
     def document(self, data):
-        blocks = []
+        blocks, toc = [], []
         for name in self._block_names(data):
-            if name == "cover_letter" and data.cover is not None:
+            if isinstance(name, dict):
+                blocks += self._blocks([name], data, None, self.context(data), toc)
+            elif name == "cover_letter" and data.cover is not None:
                 blocks.append(self.cover_letter(data.cover))
             elif name == "department" and data.department is not None:
-                blocks += self.department_blocks(data)
+                blocks += self.department_blocks(data, toc)
             elif name == "projects":
                 blocks += [self.project_table(data, p, n) for n, p in enumerate(self.printed_projects(data), start=1)]
+        _fill_tocs(toc)
         return Document(title=self.document_title(data), filename=self.filename(data), blocks=blocks)
 
     def _block_names(self, data):
@@ -125,12 +157,123 @@ class DefinedLayout(LayoutDefinition):
             signed_by=cover.signed_by, signed_on=printed_date(cover.signed_on, pattern),
         )
 
-    def department_blocks(self, data):
+    def department_blocks(self, data, toc=None):
+        if "department" in self._document:  # the department's part as document blocks (headings, prose)
+            collected = [] if toc is None else toc
+            blocks = self._blocks(self._document["department"]["blocks"], data, data.department, self.context(data),
+                                  collected)
+            if toc is None:
+                _fill_tocs(collected)
+            return blocks
         return [self._table("department", data, data.department, self.context(data), anchor="department")]
 
     def project_table(self, data, project, number):
         context = self.context(data, project=project, number=number)
         return self._table("project", data, project, context, anchor=f"project-{number}")
+
+    # -- document blocks beyond tables ------------------------------------------------------
+
+    def _blocks(self, specs, data, owner, context, toc):
+        """Document blocks from their specs, in order; `toc` collects the tables of contents and the
+        entries of the blocks that name one (`toc: TEXT` or `toc: true`)."""
+        blocks = []
+        for spec in specs:
+            if isinstance(spec, str):  # a named block: department, projects, cover_letter
+                blocks += self._named_block(spec, data, toc)
+            elif "when" in spec and not self.render(spec["when"], context).strip():
+                continue
+            elif "each" in spec:
+                blocks += self._each_block(spec, data, context, toc)
+            elif "projects" in spec:
+                settings = spec["projects"] if isinstance(spec["projects"], dict) else {}
+                blocks += self._project_tables(settings, data, toc)
+            else:
+                block = self._block(spec, owner, context, toc)
+                blocks += block if isinstance(block, list) else [block]
+        return blocks
+
+    def _named_block(self, name, data, toc):
+        if name == "cover_letter" and data.cover is not None:
+            return [self.cover_letter(data.cover)]
+        if name == "department" and data.department is not None:
+            return self.department_blocks(data, toc)
+        if name == "projects":
+            return self._project_tables({}, data, toc)
+        return []
+
+    def _block(self, spec, owner, context, toc):
+        if "title_page" in spec:
+            return TitlePage(lines=[self.render(line, context) for line in spec["title_page"]],
+                             footer_lines=[self.render(line, context) for line in spec.get("footer", [])])
+        if "heading" in spec:
+            shown = self.render(spec["heading"], context)
+            level = spec.get("level", 1)
+            bound, prefix = self._block_bind(spec, owner, context, shown)
+            block = Heading(shown, level=level, anchor=self.render(spec.get("anchor", ""), context),
+                            new_page=self.flag(spec.get("new_page", False), context), bind=bound, bind_prefix=prefix)
+            self._toc_entry(spec, shown, block.anchor, level, context, toc)
+            return block
+        if "paragraphs" in spec:  # a text field, one paragraph per line
+            name = spec["paragraphs"]
+            return [Paragraph(line, bind=f"{bind(owner, name)}#{n}")
+                    for n, line in enumerate(paragraphs(getattr(owner, name, "")))]
+        if "paragraph" in spec:
+            shown = self.render(spec["paragraph"], context)
+            bound, prefix = self._block_bind(spec, owner, context, shown)
+            return Paragraph(shown, bind=bound, bind_prefix=prefix)
+        if "toc" in spec:  # a table of contents: its title; the entries of the blocks after it
+            block = Toc(self.render(spec["toc"], context), [])
+            toc.append(block)
+            return block
+        raise DefinitionError(f"文档块 {spec}：应有 title_page、toc、heading、paragraphs、paragraph、each 或 projects 之一")
+
+    def _block_bind(self, spec, owner, context, shown):
+        """A heading's or paragraph's binding: bound to `bind` when it prints `bind_prefix` and the
+        stored value (empty included), not a fallback or a composition."""
+        field = spec.get("bind")
+        if not field or owner is None:
+            return "", ""
+        prefix = self.render(spec.get("bind_prefix", ""), context)
+        stored = getattr(owner, field, None)
+        if f"{prefix}{'' if stored is None else stored}" != shown:
+            return "", ""
+        return bind(owner, field), prefix
+
+    def _toc_entry(self, spec, shown, anchor, level, context, toc):
+        entry = spec.get("toc")
+        if entry:
+            entry_text = shown if entry is True else self.render(entry, context)
+            toc.append(TocEntry(entry_text, anchor, level=spec.get("toc_level", level)))
+
+    def _each_block(self, spec, data, context, toc):
+        """The blocks of `blocks` once per item of a collection (`each`, `as`), the item their owner;
+        `counter` and `count` as in rows (`{{ counter|numeral }}` prints 一, 二 …)."""
+        items = list(self.lookup(spec["each"], context))
+        name = spec.get("as", "item")
+        blocks = []
+        for number, item in enumerate(items, start=1):
+            inner = {**context, name: item, "counter": number, "count": len(items)}
+            blocks += self._blocks(spec["blocks"], data, item, inner, toc)
+        return blocks
+
+    def _project_tables(self, spec, data, toc):
+        """One table per printed project; `new_page` (a template flag with `number`) and `toc`
+        (true: the table's title) set on each."""
+        tables = []
+        for number, project in enumerate(self.printed_projects(data), start=1):
+            table = self.project_table(data, project, number)
+            context = self.context(data, project=project, number=number, title=table.title)
+            if "new_page" in spec:
+                table.new_page = self.flag(spec["new_page"], context)
+            self._toc_entry(spec, table.title, table.anchor, 1, context, toc)
+            tables.append(table)
+        return tables
+
+    def flag(self, source, context):
+        """A yes/no setting: a boolean, or a template that is yes unless it renders blank, false, no or 0."""
+        if isinstance(source, bool):
+            return source
+        return self.render(source, context).strip().lower() not in ("", "false", "no", "0")
 
     # -- tables --------------------------------------------------------------------------
 
@@ -169,6 +312,8 @@ class DefinedLayout(LayoutDefinition):
                 continue
             if "each" in spec:
                 rows += self._each(spec, owner, context)
+            elif "across" in spec:
+                rows += self._across(spec, owner, context)
             elif "rows" in spec:
                 rows += self._with_first(spec, owner, context)
             elif "money_groups" in spec:
@@ -250,6 +395,24 @@ class DefinedLayout(LayoutDefinition):
             return percent_cell(share, span, rowspan)
         return self.cell(spec, owner, context)
 
+    def _across(self, spec, owner, context):
+        """A collection across the grid (`across: project.spending_plan`, `as: step`): one row per
+        entry of `rows`, one cell of it per item, the items sharing `span` grid columns as evenly as
+        they can (the first ones wider); `first` cells open the first row."""
+        items = list(self.lookup(spec["across"], context))
+        if not items:
+            return self._rows(spec.get("else", []), owner, context)
+        name = spec.get("as", "item")
+        spans = spread(len(items), spec["span"])
+        rows = []
+        for at, cell in enumerate(spec["rows"]):
+            row = [self.cell(first, owner, context) for first in spec.get("first", [])] if at == 0 else []
+            for number, (item, span) in enumerate(zip(items, spans), start=1):
+                inner = {**context, name: item, "counter": number, "count": len(items)}
+                row.append(self.cell({**cell, "span": span}, item, inner))
+            rows.append(row)
+        return rows
+
     @staticmethod
     def lookup(path, context):
         """A collection named by a dotted path: `project.goal_items`, `projects`."""
@@ -291,7 +454,11 @@ class DefinedLayout(LayoutDefinition):
                 cell = maker(shown, span, rowspan, bind=bound)
                 cell.bind_prefix = prefix if bound else ""
                 return cell
-        raise DefinitionError(f"单元格 {spec}：应有 label、field、text、money、value 或 prose 之一")
+        if "percent" in spec:
+            name = spec["percent"]
+            bound = "" if spec.get("bind") is False else bind(owner, name)
+            return percent_cell(getattr(owner, name), span, rowspan, bind=bound)
+        raise DefinitionError(f"单元格 {spec}：应有 label、field、text、money、value、prose 或 percent 之一")
 
     # -- indicator tables ------------------------------------------------------------------
 
@@ -351,3 +518,16 @@ class MoneyGroup:
 
     def bind(self, field):
         return bind(self.lines[0], field) if len(self.lines) == 1 and not self.is_total else ""
+
+def spread(count, columns):
+    """`columns` grid columns over `count` cells as evenly as they go, the first ones wider
+    (6 over 4: 2, 2, 1, 1)."""
+    base, extra = divmod(columns, count)
+    return [base + (1 if n < extra else 0) for n in range(count)]
+
+
+def _fill_tocs(collected):
+    """Each table of contents in `collected` lists the entries collected after it."""
+    for at, item in enumerate(collected):
+        if isinstance(item, Toc):
+            item.entries = [entry for entry in collected[at + 1:] if isinstance(entry, TocEntry)]

@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 from .base import LayoutDefinition
-from .hebei import HebeiLayout
 from .jiangsu import JiangsuLayout
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
@@ -70,5 +69,5 @@ def _load_definitions():
 
 
 _loaded = False
-for _layout in (HebeiLayout(), JiangsuLayout()):
+for _layout in (JiangsuLayout(),):
     register(_layout)
