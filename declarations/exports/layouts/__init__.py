@@ -11,7 +11,6 @@ import yaml
 from .base import LayoutDefinition
 from .hebei import HebeiLayout
 from .hubei import HubeiLayout
-from .jiangsu import JiangsuLayout
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
 LAYOUTS: dict[str, LayoutDefinition] = {}
@@ -52,5 +51,5 @@ def _load_definitions():
 
 
 _loaded = False
-for _layout in (HebeiLayout(), JiangsuLayout(), HubeiLayout()):
+for _layout in (HebeiLayout(), HubeiLayout()):
     register(_layout)
