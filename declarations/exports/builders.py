@@ -36,6 +36,7 @@ class DocumentData:
     department: DepartmentDeclaration | None
     projects: list[ProjectDeclaration]
     frameworks: dict  # table kind → Framework with categories and subcategories prefetched
+    standalone: bool = False  # the department document printed alone
 
     @property
     def bureau(self):

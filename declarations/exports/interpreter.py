@@ -21,7 +21,6 @@ each with optional `span` and `rowspan`. A row is a list of cells, or {cells: [.
 
 More constructs:
   document.blocks_without_department: [...]  the document's blocks when the unit declares no department
-  {first: [cells], rows: [...]}  rows, the first opened by `first` cells (down all: `rowspan: "{{ count }}"`)
   {money_groups: {lines, where, groups: [{name, kinds}], cells, total}}  a row per group of money lines ({sum}, {share})
   {percent: NAME}                        a cell: a stored percentage as printed (30%, 83.99%), bound
   {across: PATH, as, span, first, rows}  a row construct: a collection across the grid, one row per entry of
@@ -38,7 +37,21 @@ More constructs:
   {each: PATH, as: NAME, blocks: [...]}  the blocks once per item, the item their owner, `counter`, `count`
   {projects: {new_page: FLAG, toc: true}}  the project tables; FLAG a template (`number`) or boolean
   document.department.blocks: [...]      the department's part as blocks instead of tables.department
+  {lines: DIRECTION, kinds: [...], column: amount}  the sum of the owner's money lines of those kinds (all
+                                         when omitted), bound to the line when exactly one line makes it
+  kind_parts: {KIND: [KIND, ...]}        (top level) a kind declared by its parts: with no line of KIND,
+                                         the lines of its parts stand for it in a {lines} cell
+  bind_when: TEMPLATE                    on any bound cell: bound only when the template renders non-blank
+  {rows: [...], first: [CELLS], lead: CELL}  a group of rows (one YAML anchor can name it); `first` cells
+                                         open the first row (down all: `rowspan: "{{ count }}"`), a `lead`
+                                         CELL goes before the first, down all of them
+  lead: CELL                             (in `indicators`) likewise, down all the indicator rows
+  cells: {choose: [{when: T, cells: [...]}, {cells: [...]}]}  the first cell list whose `when` renders
+                                         non-blank (or has none); in a row or an indicator part
+  {{ standalone }}                       true in the department document printed alone
+  {{ projects }}                         every project of the year, with a table of its own or not
 """
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.template import Context, Engine, Library
@@ -116,7 +129,7 @@ class DefinedLayout(LayoutDefinition):
     def context(self, data: DocumentData, **extra):
         return {
             "year": data.year, "unit": data.unit, "bureau": data.bureau, "supervisor": data.unit.parent or data.unit,
-            "department": data.department, "projects": data.projects, **extra,
+            "department": data.department, "projects": data.projects, "standalone": data.standalone, **extra,
         }
 
     # -- the document --------------------------------------------------------------------
@@ -166,6 +179,10 @@ class DefinedLayout(LayoutDefinition):
                 _fill_tocs(collected)
             return blocks
         return [self._table("department", data, data.department, self.context(data), anchor="department")]
+
+    def department_document(self, data):
+        # Alone, the department table is the only place its data print: `standalone` in its context.
+        return super().department_document(replace(data, standalone=True))
 
     def project_table(self, data, project, number):
         context = self.context(data, project=project, number=number)
@@ -315,11 +332,11 @@ class DefinedLayout(LayoutDefinition):
             elif "across" in spec:
                 rows += self._across(spec, owner, context)
             elif "rows" in spec:
-                rows += self._with_first(spec, owner, context)
+                rows += self._group(spec, owner, context)
             elif "money_groups" in spec:
                 rows += self._money_groups(spec["money_groups"], owner, context)
             else:
-                rows.append([self.cell(cell, owner, context) for cell in spec["cells"]])
+                rows.append([self.cell(cell, owner, context) for cell in self._chosen(spec["cells"], context)])
         return rows
 
     def _each(self, spec, owner, context):
@@ -337,12 +354,14 @@ class DefinedLayout(LayoutDefinition):
             rows.append(cells + [self.cell(cell, item, inner) for cell in spec["cells"]])
         return rows
 
-    def _with_first(self, spec, owner, context):
-        """Rows opened by `first` cells, which may run down all of them: `rowspan: "{{ count }}"`."""
+    def _group(self, spec, owner, context):
+        """A group of rows (`rows`): `first` cells open the first row (down all of them with
+        `rowspan: "{{ count }}"`); a `lead` cell goes before the first, down all of them."""
         rows = self._rows(spec["rows"], owner, context)
         inner = {**context, "count": len(rows)}
         first = [self.cell(cell, owner, inner) for cell in spec.get("first", [])]
-        return [first + rows[0]] + rows[1:] if rows else ([first] if first else [])
+        rows = [first + rows[0]] + rows[1:] if rows else ([first] if first else [])
+        return self._lead(spec.get("lead"), rows, owner, context)
 
     # -- money groups ----------------------------------------------------------------------
 
@@ -413,6 +432,20 @@ class DefinedLayout(LayoutDefinition):
             rows.append(row)
         return rows
 
+    def _lead(self, lead, rows, owner, context):
+        if rows and lead is not None:
+            rows[0].insert(0, self.cell({**lead, "rowspan": len(rows)}, owner, context))
+        return rows
+
+    def _chosen(self, cells, context):
+        """A list of cells, or the first of `{choose: [{when, cells}, ...]}` whose `when` prints."""
+        if not isinstance(cells, dict):
+            return cells
+        for choice in cells["choose"]:
+            if "when" not in choice or self.render(choice["when"], context).strip():
+                return choice["cells"]
+        return []
+
     @staticmethod
     def lookup(path, context):
         """A collection named by a dotted path: `project.goal_items`, `projects`."""
@@ -425,6 +458,8 @@ class DefinedLayout(LayoutDefinition):
         return obj or []
 
     def cell(self, spec, owner, context):
+        if "bind_when" in spec and not self.render(spec["bind_when"], context).strip():
+            spec = {**spec, "bind": False}
         span, rowspan = spec.get("span", 1), spec.get("rowspan", 1)
         if isinstance(rowspan, str):
             rowspan = int(self.render(rowspan, context) or 1)
@@ -458,7 +493,27 @@ class DefinedLayout(LayoutDefinition):
             name = spec["percent"]
             bound = "" if spec.get("bind") is False else bind(owner, name)
             return percent_cell(getattr(owner, name), span, rowspan, bind=bound)
-        raise DefinitionError(f"单元格 {spec}：应有 label、field、text、money、value、prose 或 percent 之一")
+        if "lines" in spec:
+            return self.lines_cell(spec, owner, span, rowspan)
+        raise DefinitionError(f"单元格 {spec}：应有 label、field、text、money、value、prose、percent 或 lines 之一")
+
+    def lines_cell(self, spec, owner, span, rowspan):
+        """The sum of the owner's money lines of a direction and kinds, in one `column`; bound to
+        that line's column when exactly one line makes the amount."""
+        column = spec.get("column", "amount")
+        lines = self.money_lines(owner, spec["lines"], spec.get("kinds"))
+        bound = bind(lines[0], column) if len(lines) == 1 and spec.get("bind") is not False else ""
+        return self.money(sum_amounts([getattr(line, column) for line in lines]), colspan=span, rowspan=rowspan,
+                          suffix=spec.get("suffix", ""), bind=bound)
+
+    def money_lines(self, owner, direction, kinds=None):
+        """The owner's lines of a direction and kinds; a kind with no line stands for its `kind_parts`."""
+        lines = [line for line in owner.money_lines.all() if line.direction == direction]
+        if kinds is None:
+            return lines
+        parts, present = self.definition.get("kind_parts") or {}, {line.kind for line in lines}
+        wanted = {part for kind in kinds for part in ([kind] if kind in present else parts.get(kind, []))}
+        return [line for line in lines if line.kind in wanted]
 
     # -- indicator tables ------------------------------------------------------------------
 
@@ -481,15 +536,17 @@ class DefinedLayout(LayoutDefinition):
                 by_term[term],
                 framework,
                 lambda indicator: [self.cell(cell, indicator, {**context, "indicator": indicator})
-                                   for cell in spec["cells"]],
+                                   for cell in self._chosen(spec["cells"], {**context, "indicator": indicator})],
                 category_label=lambda number, category: self.render(
                     spec.get("category_label", "{{ category.name }}"), {**context, "number": number, "category": category}
                 ),
                 include_empty_subcategories=bool(spec.get("empty_subcategories", False)),
-                empty_cells=lambda: [self.cell(_blank(cell), owner, context) for cell in spec["cells"]],
+                empty_cells=lambda: [self.cell(_blank(cell), owner, context)
+                                     for cell in self._chosen(spec["cells"], context)],
                 category_colspan=spec.get("category_span", 1),
                 subcategory_colspan=spec.get("subcategory_span", 1),
             )
+            rows = self._lead(spec.get("lead"), rows, owner, context)
             if rows or not spec.get("omit_when_empty", False):
                 parts.append(Part(header_rows=header, rows=rows))
         return parts

@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 from .base import LayoutDefinition
-from .jiangsu import JiangsuLayout
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
 LAYOUTS: dict[str, LayoutDefinition] = {}
@@ -69,5 +68,3 @@ def _load_definitions():
 
 
 _loaded = False
-for _layout in (JiangsuLayout(),):
-    register(_layout)
