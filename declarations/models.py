@@ -111,6 +111,12 @@ class Declaration(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     long_term_goal = models.TextField("中长期目标", blank=True)
     annual_goal = models.TextField("年度目标", blank=True)
+    # Sign-off lines some tables print (填报人、联系电话、审核人、单位负责人、填报日期).
+    filler_name = models.CharField("填报人", max_length=50, blank=True)
+    filler_phone = models.CharField("联系电话", max_length=30, blank=True)
+    checker_name = models.CharField("审核人", max_length=50, blank=True)
+    head_name = models.CharField("单位负责人", max_length=50, blank=True)
+    fill_date = models.DateField("填报日期", null=True, blank=True)
     copied_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自",
         help_text="从上一年度复制而来时，指向原申报",
@@ -140,9 +146,6 @@ class DepartmentDeclaration(Declaration):
     )
     annual_goal_brief = models.TextField("年度目标（指标表前）", blank=True)
     annual_tasks = models.TextField("年度工作任务", blank=True)
-    filler_name = models.CharField("填报人", max_length=50, blank=True)
-    filler_phone = models.CharField("联系电话", max_length=30, blank=True)
-    fill_date = models.DateField("填报日期", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -209,11 +212,19 @@ class ProjectDeclaration(Declaration):
     end_date = models.DateField("完成时间", null=True, blank=True)
     period_start_year = models.PositiveSmallIntegerField("项目期起", null=True, blank=True)
     period_end_year = models.PositiveSmallIntegerField("项目期止", null=True, blank=True)
+    # A period stated to the month (2023.07–2024.01); empty when the table states years only.
+    period_start_month = models.PositiveSmallIntegerField(
+        "项目期起（月）", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    period_end_month = models.PositiveSmallIntegerField(
+        "项目期止（月）", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     owner_name = models.CharField("项目负责人", max_length=50, blank=True)
     owner_phone = models.CharField("联系电话", max_length=30, blank=True)
-    budget = money_field("预算数")
-    fiscal_funds = money_field("财政资金", default=Decimal("0"))
-    other_funds = money_field("其他资金", default=Decimal("0"))
+    # Amounts a table does not state stay empty and print blank: never an invented 0.00.
+    budget = money_field("预算数", null=True, blank=True)
+    fiscal_funds = money_field("财政资金", null=True, blank=True)
+    other_funds = money_field("其他资金", null=True, blank=True)
     carryover_funds = money_field("结余结转", null=True, blank=True)
     half_year_plan = money_field("半年计划执行数", null=True, blank=True)
     mid_term_total = money_field("项目总预算（中期）", null=True, blank=True)
@@ -309,10 +320,11 @@ class MoneyKind(models.TextChoices):
     PERSONNEL = "personnel", "人员类项目支出"
     OPERATING = "operating", "运转类项目支出"
     SPECIFIC = "specific", "特定目标类项目支出"
+    OTHER_EXPENSE = "other_expense", "其他支出"
 
 
-INCOME_KINDS = [k.value for k in list(MoneyKind)[:8]]
-EXPENSE_KINDS = [k.value for k in list(MoneyKind)[8:]]
+EXPENSE_KINDS = ["basic", "project", "personnel", "operating", "specific", "other_expense"]
+INCOME_KINDS = [k.value for k in MoneyKind if k.value not in EXPENSE_KINDS]
 
 
 def belongs_to_one_declaration(prefix):
@@ -335,8 +347,13 @@ class MoneyLine(models.Model):
     )
     direction = models.CharField("收支", max_length=8, choices=Direction.choices)
     kind = models.CharField("类别", max_length=20, choices=MoneyKind.choices)
+    label = models.CharField("表内名称", max_length=100, blank=True, help_text="表上的名称与类别名称不同时填写，如“上级资金”")
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="parts", verbose_name="所属小计",
+        help_text="表上列在某一小计之下的行，指向该小计行",
+    )
     order = models.PositiveSmallIntegerField("顺序", default=0)
-    amount = money_field("当年金额")
+    amount = money_field("当年金额", null=True, blank=True)
     half_year_amount = money_field("半年计划执行数", null=True, blank=True)
     share = models.DecimalField(
         "占比（%）", max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS,
@@ -357,14 +374,21 @@ class MoneyLine(models.Model):
                 | (Q(direction="expense") & Q(kind__in=EXPENSE_KINDS)),
                 name="money_line_kind_matches_direction",
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="money_line_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="money_line_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(share__isnull=True) | (Q(share__gte=0) & Q(share__lte=100)), name="money_line_share_range"
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_direction_display()} {self.get_kind_display()} {values.format_amount(self.amount)}"
+        amount = "" if self.amount is None else values.format_amount(self.amount)
+        return f"{self.get_direction_display()} {self.printed_label} {amount}".strip()
+
+    @property
+    def printed_label(self):
+        return self.label or self.get_kind_display()
 
 
 class Term(models.TextChoices):
@@ -405,6 +429,8 @@ class Indicator(models.Model):
     text_value = models.TextField("定性指标值", blank=True)
     half_year_value = models.CharField("半年指标值", max_length=300, blank=True)
     basis = models.CharField("指标值确定依据", max_length=300, blank=True)
+    standard = models.TextField("绩效标准", blank=True, help_text="评（扣）分标准或绩效标准列")
+    weight = models.DecimalField("分值（权重）", max_digits=7, decimal_places=2, null=True, blank=True)
     indicator_class = models.CharField("指标分类", max_length=20, blank=True)
     prior_value_1 = models.CharField("前年指标值", max_length=300, blank=True)
     prior_value_2 = models.CharField("上年指标值", max_length=300, blank=True)

@@ -70,10 +70,12 @@ def _ordered(items, key):
 
 # --- parts --------------------------------------------------------------------------------
 
-def money_line_to_dict(line):
+def money_line_to_dict(line, parent=None):
     return {
         "direction": line.direction,
         "kind": line.kind,
+        "label": _text(line.label),
+        "parent": parent,
         "amount": _number(line.amount),
         "half_year": _number(line.half_year_amount),
         "share": _number(line.share),
@@ -92,6 +94,8 @@ def indicator_to_dict(indicator):
         "value": indicator.value_display,
         "half_value": _text(indicator.half_year_value),
         "basis": _text(indicator.basis),
+        "standard": _text(indicator.standard),
+        "weight": _number(indicator.weight),
         "indicator_class": _text(indicator.indicator_class),
         "prior_values": None if not prior_1 and not prior_2 else [prior_1, prior_2],
         "related_project": _text(indicator.related_project),
@@ -101,7 +105,8 @@ def indicator_to_dict(indicator):
 
 def _money(owner):
     lines = _ordered(owner.money_lines.all(), lambda line: (DIRECTION_RANK.get(line.direction, 9),))
-    return [money_line_to_dict(line) for line in lines]
+    position = {line.pk: index for index, line in enumerate(lines)}
+    return [money_line_to_dict(line, position.get(line.parent_id)) for line in lines]
 
 
 def _indicators(owner):
@@ -126,6 +131,7 @@ def project_to_dict(project):
         "start_date": _date(project.start_date),
         "end_date": _date(project.end_date),
         "period": _pair(project.period_start_year, project.period_end_year),
+        "period_months": _pair(project.period_start_month, project.period_end_month),
         "owner_name": _text(project.owner_name),
         "owner_phone": _text(project.owner_phone),
         "budget": _number(project.budget),
@@ -148,6 +154,17 @@ def project_to_dict(project):
         "money": _money(project),
         "indicators": _indicators(project),
         "table": project.has_table,
+        **_sign_off(project),
+    }
+
+
+def _sign_off(declaration):
+    return {
+        "filler_name": _text(declaration.filler_name),
+        "filler_phone": _text(declaration.filler_phone),
+        "checker_name": _text(declaration.checker_name),
+        "head_name": _text(declaration.head_name),
+        "fill_date": _date(declaration.fill_date),
     }
 
 
@@ -170,9 +187,7 @@ def department_to_dict(department):
         "annual_goal": _text(department.annual_goal),
         "annual_goal_brief": _text(department.annual_goal_brief),
         "annual_tasks": _text(department.annual_tasks),
-        "filler_name": _text(department.filler_name),
-        "filler_phone": _text(department.filler_phone),
-        "fill_date": _date(department.fill_date),
+        **_sign_off(department),
         "money": _money(department),
         "indicators": _indicators(department),
     }

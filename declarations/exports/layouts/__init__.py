@@ -1,8 +1,8 @@
 """The layout registry: code → layout.
 
-A layout is a definition (declarations/exports/definitions/<code>.yaml, read by
-`interpreter.DefinedLayout`); the subclasses left here are the regions not yet written as
-definitions, and a definition of the same code replaces its subclass.
+Every layout is a definition read by `interpreter.DefinedLayout`: the one an administrator
+stored on the Layout row, else the one shipped in declarations/exports/definitions/<code>.yaml.
+No region has Python of its own.
 """
 from pathlib import Path
 
