@@ -72,8 +72,18 @@ def indicators_csv(rows):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _stated(value):
+    """The value without its empty keys, recursively: a key a later version of the format added
+    (empty in this declaration) does not make a snapshot taken before it differ."""
+    if isinstance(value, dict):
+        return {key: _stated(item) for key, item in value.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_stated(item) for item in value]
+    return value
+
+
 def _check_unchanged(declaration, snapshot):
-    if review.serialize(declaration) != snapshot.data:
+    if _stated(review.serialize(declaration)) != _stated(snapshot.data):
         raise PublicationError(f"{declaration}：当前内容与审核通过的版本不一致，不能公开；请退回后重新提交审核")
 
 

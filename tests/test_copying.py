@@ -59,7 +59,7 @@ def test_the_copy_keeps_the_money_when_asked(copy_2025):
 def test_keep_money_false_empties_the_budget_but_keeps_the_spending_plan(zunhua_project):
     copy = project_copy_to_year(project=zunhua_project, year=2025, keep_money=False)
     copy.refresh_from_db()
-    assert (copy.budget, copy.fiscal_funds, copy.other_funds) == (Decimal("0"), Decimal("0"), Decimal("0"))
+    assert (copy.budget, copy.fiscal_funds, copy.other_funds) == (None, None, None)
     assert (copy.carryover_funds, copy.half_year_plan, copy.mid_term_total) == (None, None, None)
     assert [(p.label, p.percent) for p in copy.spending_plan.all()] == [
         ("3月底", Decimal("30")), ("6月底", Decimal("60")), ("10月底", Decimal("90")), ("12月底", Decimal("100")),
@@ -70,7 +70,7 @@ def test_keep_money_false_empties_the_money_lines(db):
     source = ProjectDeclaration.objects.get(name="信访救助资金")
     copy = project_copy_to_year(project=source, year=2025, keep_money=False)
     line = copy.money_lines.get()
-    assert (line.direction, line.kind, line.amount) == ("income", "fiscal_general", Decimal("0"))
+    assert (line.direction, line.kind, line.amount) == ("income", "fiscal_general", None)  # blank, not 0
     assert (line.half_year_amount, line.prior_amount_1, line.prior_amount_2) == (None, None, None)
     assert copy.half_year_plan is None
 
@@ -140,7 +140,7 @@ def test_a_department_copy_keeps_money_and_indicators(rugao_department):
 
 def test_a_department_copy_without_money_has_zero_amounts(rugao_department):
     copy = department_copy_to_year(department=rugao_department, year=2025, keep_money=False)
-    assert {line.amount for line in copy.money_lines.all()} == {Decimal("0")}
+    assert {line.amount for line in copy.money_lines.all()} == {None}
     assert {line.half_year_amount for line in copy.money_lines.all()} == {None}
 
 

@@ -20,21 +20,21 @@ from .conftest import SEEDS
 
 PROJECT_KEYS = [
     "code", "name", "title_name", "supervising_department", "implementing_unit", "attribute", "level",
-    "category", "start_date", "end_date", "period", "owner_name", "owner_phone", "budget", "fiscal_funds",
-    "other_funds", "carryover_funds", "half_year_plan", "mid_term_total", "purpose", "necessity",
+    "category", "start_date", "end_date", "period", "period_months", "owner_name", "owner_phone", "budget",
+    "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total", "purpose", "necessity",
     "feasibility", "content", "long_term_goal", "annual_goal", "goal_items", "spending_plan", "money",
-    "indicators", "table",
+    "indicators", "table", "filler_name", "filler_phone", "checker_name", "head_name", "fill_date",
 ]
 DEPARTMENT_KEYS = [
     "department_name", "compiled_by", "functions", "organisation", "overall_goal", "sub_goals", "safeguards",
-    "long_term_goal", "long_term_end_year", "annual_goal", "annual_goal_brief", "annual_tasks", "filler_name", "filler_phone",
-    "fill_date", "money", "indicators",
+    "long_term_goal", "long_term_end_year", "annual_goal", "annual_goal_brief", "annual_tasks", "filler_name",
+    "filler_phone", "checker_name", "head_name", "fill_date", "money", "indicators",
 ]
 INDICATOR_KEYS = [
-    "category", "subcategory", "name", "description", "value", "half_value", "basis", "indicator_class",
-    "prior_values", "related_project", "term",
+    "category", "subcategory", "name", "description", "value", "half_value", "basis", "standard", "weight",
+    "indicator_class", "prior_values", "related_project", "term",
 ]
-MONEY_KEYS = ["direction", "kind", "amount", "half_year", "share", "prior"]
+MONEY_KEYS = ["direction", "kind", "label", "parent", "amount", "half_year", "share", "prior"]
 
 
 def _document(seed, unit=None):
@@ -157,7 +157,8 @@ def test_amounts_are_strings_without_trailing_zeros():
     assert guyuan["projects"][0]["period"] == [2021, 2021]
     assert guyuan["projects"][0]["carryover_funds"] is None
     assert yangxin["department"]["money"][0] == {
-        "direction": "income", "kind": "fiscal_general", "amount": "374.13", "half_year": None,
+        "direction": "income", "kind": "fiscal_general", "label": None, "parent": None, "amount": "374.13",
+        "half_year": None,
         "share": "100", "prior": ["341.7", "282.9"],
     }
 

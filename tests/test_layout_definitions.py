@@ -154,3 +154,11 @@ def test_a_file_with_a_broken_definition_imports_nothing(ningxia, tmp_path):
     with pytest.raises(CommandError, match="tables.project.columns: 缺少必填字段"):
         call_command("import_layout", str(path))
     assert not Layout.objects.filter(code="ningxia-3").exists()
+
+
+def test_text_composed_by_a_definition_is_plain_text_the_pages_still_escape():
+    from django.utils.safestring import SafeData
+
+    layout = DefinedLayout(packaged_definitions()["national"])
+    shown = layout.render("{{ name }}表", {"name": "<b>x</b>"})
+    assert shown == "<b>x</b>表" and not isinstance(shown, SafeData)

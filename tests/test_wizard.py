@@ -310,7 +310,7 @@ def test_copying_a_project_to_next_year_opens_the_new_draft(laoting):
     response = laoting.post(reverse("project_copy", args=[project.pk]), {"year": "2026", "keep_money": "0"})
     copy = ProjectDeclaration.objects.get(code=project.code, year__year=2026)
     assert response.url == reverse("project_step", args=[copy.pk, "basic"])
-    assert (copy.budget, copy.indicators.count(), copy.copied_from_id) == (0, 7, project.pk)
+    assert (copy.budget, copy.indicators.count(), copy.copied_from_id) == (None, 7, project.pk)
 
 
 # --- department ---------------------------------------------------------------------------

@@ -124,7 +124,9 @@ class DefinedLayout(LayoutDefinition):
         template = self._templates.get(source)
         if template is None:
             template = self._templates[source] = ENGINE.from_string(source)
-        return template.render(Context(context, autoescape=False))
+        # Django marks what a template renders as safe HTML; this is plain text that the page, PDF
+        # and Excel writers must still escape, so it leaves here as a plain str.
+        return str.__str__(template.render(Context(context, autoescape=False)))
 
     def context(self, data: DocumentData, **extra):
         return {

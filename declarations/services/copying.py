@@ -19,8 +19,8 @@ logger = logging.getLogger(__name__)
 
 # Fields a copy never takes from its source: identity, year, state and bookkeeping.
 NOT_COPIED = {"id", "year", "status", "version", "copied_from", "created_at", "updated_at"}
-PROJECT_MONEY_ZERO = ["budget", "fiscal_funds", "other_funds"]
-PROJECT_MONEY_NONE = ["carryover_funds", "half_year_plan", "mid_term_total"]
+# Emptied money is not stated: blank, never an invented 0.
+PROJECT_MONEY_NONE = ["budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total"]
 
 
 class CopyError(Exception):
@@ -78,19 +78,23 @@ def _owner(owner_field, owner):
 
 
 def _copy_money_lines(source_lines, owner_field, owner, *, keep_money):
-    for line in source_lines:
+    copies = {}  # source line id → its copy, so that a part points to the copy of its subtotal
+    for line in sorted(source_lines, key=lambda line: line.parent_id is not None):
         if keep_money:
             # Last year's amount is this year's 上年金额.
             changes = {"prior_amount_1": line.prior_amount_2, "prior_amount_2": line.amount}
         else:
             changes = {
-                "amount": Decimal("0"),
+                "amount": None,  # not stated yet: blank, never an invented 0
                 "half_year_amount": None,
                 "share": None,
                 "prior_amount_1": None,
                 "prior_amount_2": None,
             }
-        _clean_and_save(_clone(line, **_owner(owner_field, owner), **changes))
+        parent = copies.get(line.parent_id)
+        copies[line.pk] = _clean_and_save(
+            _clone(line, **_owner(owner_field, owner), **changes, parent_id=parent.pk if parent else None)
+        )
 
 
 def _copy_indicators(source_indicators, owner_field, owner):
@@ -125,7 +129,6 @@ def project_copy_to_year(*, project, year: int, keep_money: bool) -> ProjectDecl
     if source.period_start_year == source_year and source.period_end_year == source_year:
         changes.update(period_start_year=year, period_end_year=year)
     if not keep_money:
-        changes.update({name: Decimal("0") for name in PROJECT_MONEY_ZERO})
         changes.update({name: None for name in PROJECT_MONEY_NONE})
     copy = _clean_and_save(
         _clone(source, year_id=budget_year.pk, status=Status.DRAFT, version=1, copied_from_id=source.pk, **changes)

@@ -174,27 +174,32 @@ def _unit(spec, bureau, *, parent=None):
 
 
 def _money_lines(owner_field, owner, lines, where, keep=_clean_and_save):
-    orders = {}
+    orders, made = {}, []
     for index, line in enumerate(lines or [], start=1):
         here = f"{where} 收支第{index}行"
         direction = line["direction"]
         orders[direction] = orders.get(direction, 0) + 1
         prior = list(line.get("prior") or [None, None]) + [None, None]
         share = line.get("share")
-        keep(
+        parent = line.get("parent")
+        if parent is not None and not (isinstance(parent, int) and 0 <= parent < len(made)):
+            raise DocumentError(f"{here}：parent 应为排在它之前的小计行的序号（0 到 {len(made) - 1}）")
+        made.append(keep(
             MoneyLine(
                 **{owner_field: owner},
                 direction=direction,
                 kind=line["kind"],
+                label=_text(line.get("label")),
+                parent=made[parent] if parent is not None else None,
                 order=orders[direction],
-                amount=_amount(line["amount"], here),
+                amount=_amount(line.get("amount"), here),
                 half_year_amount=_amount(line.get("half_year"), here),
                 share=_amount(share, here),
                 prior_amount_1=_amount(prior[0], here),
                 prior_amount_2=_amount(prior[1], here),
             ),
             here,
-        )
+        ))
 
 
 def _indicators(owner_field, owner, table_kind, rows, subcategories, where, keep=_clean_and_save):
@@ -213,6 +218,8 @@ def _indicators(owner_field, owner, table_kind, rows, subcategories, where, keep
             description=_text(row.get("description")),
             half_year_value=_text(row.get("half_value")),
             basis=_text(row.get("basis")),
+            standard=_text(row.get("standard")),
+            weight=_amount(row.get("weight"), here),
             indicator_class=_text(row.get("indicator_class")),
             prior_value_1=_text(prior[0]),
             prior_value_2=_text(prior[1]),
@@ -241,9 +248,7 @@ def _department(spec, unit, year, subcategories, keep=_clean_and_save):
             annual_goal=_text(spec.get("annual_goal")),
             annual_goal_brief=_text(spec.get("annual_goal_brief")),
             annual_tasks=_text(spec.get("annual_tasks")),
-            filler_name=_text(spec.get("filler_name")),
-            filler_phone=_text(spec.get("filler_phone")),
-            fill_date=_date(spec.get("fill_date"), where),
+            **_sign_off(spec, where),
         ),
         where,
     )
@@ -265,9 +270,20 @@ def _department(spec, unit, year, subcategories, keep=_clean_and_save):
     return department
 
 
+def _sign_off(spec, where):
+    return {
+        "filler_name": _text(spec.get("filler_name")),
+        "filler_phone": _text(spec.get("filler_phone")),
+        "checker_name": _text(spec.get("checker_name")),
+        "head_name": _text(spec.get("head_name")),
+        "fill_date": _date(spec.get("fill_date"), where),
+    }
+
+
 def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
     where = f"{unit.name} {year.year}年 项目“{spec.get('name', '')}”"
     period = list(spec.get("period") or [None, None])
+    months = list(spec.get("period_months") or [None, None]) + [None, None]
     project = keep(
         ProjectDeclaration(
             unit=unit,
@@ -285,11 +301,13 @@ def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
             end_date=_date(spec.get("end_date"), where),
             period_start_year=period[0],
             period_end_year=period[1] if len(period) > 1 else None,
+            period_start_month=months[0],
+            period_end_month=months[1],
             owner_name=_text(spec.get("owner_name")),
             owner_phone=_text(spec.get("owner_phone")),
             budget=_amount(spec.get("budget"), where),
-            fiscal_funds=_amount(spec.get("fiscal_funds"), where) or Decimal("0"),
-            other_funds=_amount(spec.get("other_funds"), where) or Decimal("0"),
+            fiscal_funds=_amount(spec.get("fiscal_funds"), where),
+            other_funds=_amount(spec.get("other_funds"), where),
             carryover_funds=_amount(spec.get("carryover_funds"), where),
             half_year_plan=_amount(spec.get("half_year_plan"), where),
             mid_term_total=_amount(spec.get("mid_term_total"), where),
@@ -300,6 +318,7 @@ def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
             long_term_goal=_text(spec.get("long_term_goal")),
             annual_goal=_text(spec.get("annual_goal")),
             has_table=spec.get("table", True) is not False,
+            **_sign_off(spec, where),
         ),
         where,
     )

@@ -108,7 +108,10 @@ def _field(indicator):
 # --- checks shared with the forms -----------------------------------------------------------
 
 def check_funds(budget, fiscal_funds, other_funds, carryover_funds=None):
-    """财政资金 + (结余结转) + 其他资金 must equal 预算数; None counts as 0. Returns a message or None."""
+    """财政资金 + (结余结转) + 其他资金 must equal 预算数; an unstated part counts as 0. Returns a message
+    or None. A table that states no 预算数, or none of its parts, has nothing to add up."""
+    if budget is None or all(v is None for v in (fiscal_funds, other_funds, carryover_funds)):
+        return None
     budget, fiscal, other, carryover = (Decimal(v or 0) for v in (budget, fiscal_funds, other_funds, carryover_funds))
     if fiscal + carryover + other == budget:
         return None
@@ -528,11 +531,18 @@ def validate_project(project):
 
 # --- department ------------------------------------------------------------------------------
 
+def _top(lines):
+    """The lines not listed under a stated subtotal (their parts would count twice)."""
+    return [line for line in lines if line.parent_id is None]
+
+
 def _money_findings(department, lines):
     findings = []
-    income = sum((line.amount for line in lines if line.direction == Direction.INCOME), Decimal(0))
-    expense = sum((line.amount for line in lines if line.direction == Direction.EXPENSE), Decimal(0))
-    if lines and income != expense:
+    lines = _top(lines)
+    income = sum((line.amount or 0 for line in lines if line.direction == Direction.INCOME), Decimal(0))
+    expense = sum((line.amount or 0 for line in lines if line.direction == Direction.EXPENSE), Decimal(0))
+    stated = all(line.amount is not None for line in lines)
+    if lines and stated and income != expense:
         findings.append(Finding(
             ERROR, "money", "",
             f"收入合计 {_amount(income)} 万元 ≠ 支出合计 {_amount(expense)} 万元，请核对收入构成和支出构成",
@@ -543,6 +553,8 @@ def _money_findings(department, lines):
         kind_lines = [line for line in lines if line.direction == Direction.EXPENSE and line.kind == kind]
         if not kind_lines:
             continue
+        if any(line.amount is None for line in kind_lines):
+            break  # not stated: nothing to compare
         declared = sum((line.amount for line in kind_lines), Decimal(0))
         if hasattr(department, PROJECT_BUDGETS):
             total = getattr(department, PROJECT_BUDGETS)
@@ -563,8 +575,8 @@ def _money_findings(department, lines):
 
 
 def _expense_total(lines):
-    expense = [line.amount for line in lines if line.direction == Direction.EXPENSE]
-    income = [line.amount for line in lines if line.direction == Direction.INCOME]
+    expense = [line.amount or 0 for line in _top(lines) if line.direction == Direction.EXPENSE]
+    income = [line.amount or 0 for line in _top(lines) if line.direction == Direction.INCOME]
     return sum(expense or income, Decimal(0))
 
 
@@ -623,7 +635,7 @@ def publication_gate(declaration):
         }
     else:
         findings = validate_department(declaration)
-        amounts = {f"{line.get_direction_display()}{line.get_kind_display()}": line.amount
+        amounts = {f"{line.get_direction_display()}{line.printed_label}": line.amount
                    for line in declaration.money_lines.all()}
     reasons = [f.message for f in errors(findings)]
     for label, amount in amounts.items():
