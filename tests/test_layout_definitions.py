@@ -162,3 +162,8 @@ def test_text_composed_by_a_definition_is_plain_text_the_pages_still_escape():
     layout = DefinedLayout(packaged_definitions()["national"])
     shown = layout.render("{{ name }}表", {"name": "<b>x</b>"})
     assert shown == "<b>x</b>表" and not isinstance(shown, SafeData)
+
+
+@pytest.mark.parametrize("code", sorted(packaged_definitions()))
+def test_every_shipped_definition_passes_its_own_checks(db, code):
+    assert layouts.definition_errors(packaged_definitions()[code]) == []
