@@ -177,11 +177,18 @@ def project_step_form_class(layout, step):
         "goals": layout.project_goal_fields,
     }[step]
     base = {"basic": ProjectBasicForm, "funds": ProjectFundsForm, "goals": ProjectGoalsForm}[step]
+    fields = _model_fields(ProjectDeclaration, fields)
     return forms.modelform_factory(
-        ProjectDeclaration, form=base, fields=_model_fields(ProjectDeclaration, fields),
+        ProjectDeclaration, form=base, fields=fields, labels=_captions(layout, "project", fields),
         widgets={name: TEXTAREA for name in ("purpose", "necessity", "feasibility", "content",
                                               "long_term_goal", "annual_goal")},
     )
+
+
+def _captions(layout, kind, fields):
+    """The wizard asks for each field by the caption its table prints beside it."""
+    captions = layout.field_captions(kind)
+    return {name: captions[name] for name in fields if name in captions}
 
 
 # --- budget years -------------------------------------------------------------------------
@@ -345,8 +352,9 @@ def department_step_form_class(layout, step):
         fields, base = layout.department_profile_fields, DepartmentProfileForm
     else:
         fields, base = layout.department_goal_fields, DepartmentGoalsForm
+    fields = _model_fields(DepartmentDeclaration, fields)
     return forms.modelform_factory(
-        DepartmentDeclaration, form=base, fields=_model_fields(DepartmentDeclaration, fields),
+        DepartmentDeclaration, form=base, fields=fields, labels=_captions(layout, "department", fields),
         widgets={name: LONG_TEXTAREA for name in ("overall_goal", "long_term_goal", "annual_goal", "annual_tasks",
                                                   "annual_goal_brief", "functions", "organisation")},
     )

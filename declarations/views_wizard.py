@@ -37,6 +37,11 @@ def _layout(declaration_or_unit):
     return get_layout(unit.bureau.layout)
 
 
+def _steps(declaration, kind):
+    """The steps of this declaration's wizard: only those asking for what its layout prints."""
+    return _layout(declaration).wizard_steps(kind, PROJECT_STEPS if kind == "project" else DEPARTMENT_STEPS)
+
+
 def _editable_or_404(request, declaration):
     if not drafts.can_edit(request.user, declaration):
         if declaration.status not in drafts.EDITABLE and request.user.is_filler:
@@ -80,10 +85,10 @@ def _department_complete(department):
 def _wizard_context(request, declaration, kind, step):
     if kind == "project":
         findings = validation.validate_project(declaration)
-        steps, complete = PROJECT_STEPS, _project_complete(declaration)
+        steps, complete = _steps(declaration, "project"), _project_complete(declaration)
     else:
         findings = validation.validate_department(declaration)
-        steps, complete = DEPARTMENT_STEPS, _department_complete(declaration)
+        steps, complete = _steps(declaration, "department"), _department_complete(declaration)
     progress = _progress(steps, findings, complete)
     from review.services import comments_for_wizard, latest_review
 
@@ -153,14 +158,15 @@ def project_new(request):
     return render(
         request,
         "declarations/wizard/project_new.html",
-        {"form": form, "steps": [{"key": k, "label": v} for k, v in PROJECT_STEPS], "layout": layout},
+        {"form": form, "steps": [{"key": k, "label": v} for k, v in layout.wizard_steps("project", PROJECT_STEPS)],
+         "layout": layout},
     )
 
 
 @login_required
 def project_step(request, pk, step):
     project = selectors.project_declaration_for(request.user, pk)
-    if step not in dict(PROJECT_STEPS):
+    if step not in dict(_steps(project, "project")):
         raise Http404
     editable = _editable_or_404(request, project)
     if step == "indicators":
@@ -189,7 +195,7 @@ def project_step(request, pk, step):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"“{dict(PROJECT_STEPS)[step]}”已保存。")
-                return redirect("project_step", project.pk, _next_step(PROJECT_STEPS, step))
+                return redirect("project_step", project.pk, _next_step(_steps(project, "project"), step))
         project.refresh_from_db()
     else:
         form = form_class(instance=project, **extra)
@@ -241,7 +247,7 @@ def department_new(request):
 @login_required
 def department_step(request, pk, step):
     department = selectors.department_declaration_for(request.user, pk)
-    if step not in dict(DEPARTMENT_STEPS):
+    if step not in dict(_steps(department, "department")):
         raise Http404
     editable = _editable_or_404(request, department)
     if step == "indicators":
@@ -285,7 +291,7 @@ def department_step(request, pk, step):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"“{dict(DEPARTMENT_STEPS)[step]}”已保存。")
-            return redirect("department_step", department.pk, _next_step(DEPARTMENT_STEPS, step))
+            return redirect("department_step", department.pk, _next_step(_steps(department, "department"), step))
     _pin_comments(form, context["review_comments"])
     context["form"] = form
     template = "department_money.html" if step == "money" else "step_form.html"

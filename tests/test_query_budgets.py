@@ -35,12 +35,11 @@ PAGE_BUDGETS = {
     "project_step[indicators]": 24,  # 22
     "project_step[preview]": 32,  # 30
     "department_step[profile]": 12,  # 10
-    "department_step[money]": 13,  # 11
-    "department_step[projects]": 14,  # 12
     "department_step[goals]": 14,  # 12
-    "department_step[indicators]": 19,  # 17
     "department_step[preview]": 27,  # 25
     "department_step[money, jiangsu]": 14,  # 12
+    "department_step[projects, jiangsu]": 15,  # 12
+    "department_step[indicators, jiangsu]": 20,  # 17
     "department_detail[jiangsu]": 18,  # 16
     "document_preview": 24,  # 22
     "review_dashboard[reviewer]": 36,  # 34: aggregates for counts and charts, one page of rows
@@ -80,9 +79,12 @@ def _pages():
         ],
         *[
             (f"department_step[{step}]", "zunhua-xfj", reverse("department_step", args=[department.pk, step]))
-            for step in ("profile", "money", "projects", "goals", "indicators", "preview")
+            for step in ("profile", "goals", "preview")  # the Hebei 部门整体 prints no money, projects or indicators
         ],
-        ("department_step[money, jiangsu]", "rugao-xfj", reverse("department_step", args=[rugao.pk, "money"])),
+        *[
+            (f"department_step[{step}, jiangsu]", "rugao-xfj", reverse("department_step", args=[rugao.pk, step]))
+            for step in ("money", "projects", "indicators")
+        ],
         ("department_detail[jiangsu]", "rugao-xfj", reverse("department_detail", args=[rugao.pk])),
         ("document_preview", "zunhua-xfj", reverse("document_preview", args=[unit.pk, 2024])),
         ("review_dashboard[reviewer]", "zunhua-czj", reverse("review_dashboard")),

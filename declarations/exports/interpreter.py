@@ -83,7 +83,7 @@ WIZARD_KEYS = {
     "project_basic_fields", "project_funds_fields", "project_goal_fields", "project_goal_items",
     "spending_checkpoints", "project_income_kinds", "department_profile_fields", "department_goal_fields",
     "department_sub_goals", "department_income_kinds", "department_expense_kinds", "department_money_columns",
-    "department_terms", "indicator_fields",
+    "department_terms", "indicator_fields", "captions",
 }
 # Indicator columns whose printed text is composed: the value from its parts, 定性/数值 from the comparator.
 INDICATOR_DISPLAY = {"value": "value_display", "comparator": "comparator_display"}
@@ -111,6 +111,34 @@ class DefinedLayout(LayoutDefinition):
                 raise DefinitionError(f"wizard.{key}：未知的设置")
             setattr(self, key, setting)
         self._templates = {}
+
+    # -- what the wizards ask -----------------------------------------------------------
+
+    def field_captions(self, kind):
+        """Field → the caption the table prints beside it (the nearest label to its left in its
+        row), for the wizard's fields; `wizard.captions.KIND` sets or overrides any."""
+        found = {}
+        spec = (self.definition.get("tables") or {}).get(kind) or {}
+        for part in spec.get("parts", []):
+            _captions(part.get("rows", []), found)
+        found.update(((self.definition.get("wizard") or {}).get("captions") or {}).get(kind) or {})
+        return found
+
+    def prints_indicators(self, kind):
+        """Whether the layout prints an indicator table for this kind of declaration."""
+        if kind == "department" and "department" in self._document:
+            return False  # the department's part is prose blocks
+        spec = (self.definition.get("tables") or {}).get(kind) or {}
+        return any("indicators" in part for part in spec.get("parts", []))
+
+    def prints_money(self, kind):
+        """Whether the kind's table prints money lines (a sum of lines, money groups, or the lines)."""
+        spec = (self.definition.get("tables") or {}).get(kind)
+        return _has_key(spec, ("lines", "money_groups")) or _names_collection(spec, f"{kind}.money_lines")
+
+    def lists_projects(self):
+        """Whether the 部门整体 table lists the year's projects (项目支出情况)."""
+        return _names_collection((self.definition.get("tables") or {}).get("department"), "projects")
 
     # -- texts ---------------------------------------------------------------------------
 
@@ -590,3 +618,42 @@ def _fill_tocs(collected):
     for at, item in enumerate(collected):
         if isinstance(item, Toc):
             item.entries = [entry for entry in collected[at + 1:] if isinstance(entry, TocEntry)]
+
+
+def _captions(rows, found):
+    """Walk rows of cells (lists, or dicts holding `cells`/`rows`) noting each field's caption."""
+    for row in rows:
+        if isinstance(row, dict):
+            _captions(row.get("rows", []), found)
+            cells = row.get("cells")
+            row = cells if isinstance(cells, list) else []
+        caption = ""
+        for cell in row:
+            if not isinstance(cell, dict):
+                continue
+            if "label" in cell and "{" not in str(cell["label"]):
+                caption = str(cell["label"]).replace("\n", "").strip().rstrip(":：")
+                continue
+            name = next((cell[key] for key in ("field", "text", "money", "percent") if key in cell), None)
+            name = name or (cell.get("bind") if isinstance(cell.get("bind"), str) else None)
+            if name and caption and name not in found:
+                found[name] = caption
+
+
+def _names_collection(spec, name):
+    """Whether any `each`/`across` in the spec walks the collection `name`."""
+    if isinstance(spec, dict):
+        if spec.get("each") == name or spec.get("across") == name:
+            return True
+        return any(_names_collection(value, name) for value in spec.values())
+    if isinstance(spec, list):
+        return any(_names_collection(value, name) for value in spec)
+    return False
+
+
+def _has_key(spec, keys):
+    if isinstance(spec, dict):
+        return any(key in spec for key in keys) or any(_has_key(value, keys) for value in spec.values())
+    if isinstance(spec, list):
+        return any(_has_key(value, keys) for value in spec)
+    return False

@@ -28,6 +28,38 @@ class LayoutDefinition:
     indicator_fields = ["description"]     # besides name and value: description, half_year_value, basis,
                                            # indicator_class, prior_value_1, prior_value_2, related_project
 
+    def field_captions(self, kind):
+        return {}
+
+    def prints_indicators(self, kind):
+        return True
+
+    def lists_projects(self):
+        return True
+
+    def prints_money(self, kind):
+        return True
+
+    def wizard_steps(self, kind, steps):
+        """The wizard's steps for this kind: those that ask for something the layout prints."""
+        if kind == "project":
+            wanted = {
+                "basic": bool(self.project_basic_fields),
+                "funds": bool(self.project_funds_fields or self.spending_checkpoints or self.project_income_kinds),
+                "goals": bool(self.project_goal_fields or self.project_goal_items),
+                "indicators": self.prints_indicators("project"),
+            }
+        else:
+            wanted = {
+                "profile": bool(self.department_profile_fields),
+                "money": self.prints_money("department")
+                and bool(self.department_income_kinds or self.department_expense_kinds),
+                "projects": self.lists_projects(),
+                "goals": bool(self.department_goal_fields or self.department_sub_goals),
+                "indicators": self.prints_indicators("department") and bool(self.department_terms),
+            }
+        return [(key, label) for key, label in steps if wanted.get(key, True)]
+
     def document(self, data: DocumentData) -> Document:
         """The unit's whole document for the year, as its finance bureau publishes it."""
         blocks = []
