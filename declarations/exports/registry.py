@@ -1,7 +1,7 @@
-"""One exporter class per layout and format, collected in a plain registry dict.
+"""One exporter per format, for any layout.
 
-An exporter takes a Document (built once by the layout) and returns
-(filename, content_type, bytes); the download pages list what the registry offers.
+An exporter takes a Document (built once by the layout's definition) and returns
+(filename, content_type, bytes); the download pages list the formats.
 """
 from .builders import load_document_data
 from .layouts import get_layout
@@ -10,13 +10,24 @@ from .xlsx import render_xlsx
 
 
 class Exporter:
-    identifier = ""
-    verbose_name = ""
+    """One format's writer, for any layout (pretix's exporter contract: identifier, verbose_name,
+    public, render -> (filename, content_type, bytes))."""
+
     public = True
-    layout_code = ""
     format = ""
     extension = ""
     content_type = ""
+
+    def __init__(self, layout):
+        self.layout = layout
+
+    @property
+    def identifier(self):
+        return f"{self.layout.code}-{self.format}"
+
+    @property
+    def verbose_name(self):
+        return f"{self.layout.verbose_name}（{FORMATS[self.format]}）"
 
     def render_bytes(self, document):  # pragma: no cover - each format defines it
         raise NotImplementedError
@@ -43,72 +54,23 @@ class XlsxExporter(Exporter):
         return render_xlsx(document, meta=document.meta)
 
 
-class HebeiPdfExporter(PdfExporter):
-    identifier, layout_code, verbose_name = "hebei-pdf", "hebei", "河北省部门预算绩效文本（PDF）"
-
-
-class HebeiXlsxExporter(XlsxExporter):
-    identifier, layout_code, verbose_name = "hebei-xlsx", "hebei", "河北省部门预算绩效文本（Excel）"
-
-
-class JiangsuPdfExporter(PdfExporter):
-    identifier, layout_code, verbose_name = "jiangsu-pdf", "jiangsu", "江苏省预算绩效目标表（PDF）"
-
-
-class JiangsuXlsxExporter(XlsxExporter):
-    identifier, layout_code, verbose_name = "jiangsu-xlsx", "jiangsu", "江苏省预算绩效目标表（Excel）"
-
-
-class NingxiaPdfExporter(PdfExporter):
-    identifier, layout_code, verbose_name = "ningxia-pdf", "ningxia", "宁夏项目支出预算绩效目标表（PDF）"
-
-
-class NingxiaXlsxExporter(XlsxExporter):
-    identifier, layout_code, verbose_name = "ningxia-xlsx", "ningxia", "宁夏项目支出预算绩效目标表（Excel）"
-
-
-class HubeiPdfExporter(PdfExporter):
-    identifier, layout_code, verbose_name = "hubei-pdf", "hubei", "湖北省绩效目标申报表（PDF）"
-
-
-class HubeiXlsxExporter(XlsxExporter):
-    identifier, layout_code, verbose_name = "hubei-xlsx", "hubei", "湖北省绩效目标申报表（Excel）"
-
-
-class NationalPdfExporter(PdfExporter):
-    identifier, layout_code, verbose_name = "national-pdf", "national", "财政部绩效目标申报表（PDF）"
-
-
-class NationalXlsxExporter(XlsxExporter):
-    identifier, layout_code, verbose_name = "national-xlsx", "national", "财政部绩效目标申报表（Excel）"
-
-
-EXPORTERS = {
-    exporter.identifier: exporter
-    for exporter in (
-        cls()
-        for cls in (
-            HebeiPdfExporter, HebeiXlsxExporter, JiangsuPdfExporter, JiangsuXlsxExporter,
-            NingxiaPdfExporter, NingxiaXlsxExporter, HubeiPdfExporter, HubeiXlsxExporter,
-            NationalPdfExporter, NationalXlsxExporter,
-        )
-    )
-}
 FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
+WRITERS = {"pdf": PdfExporter, "xlsx": XlsxExporter}
 
 
-def exporter_for(layout_code, fmt):
+def exporter_for(layout, fmt):
+    """The exporter of a format for a layout (any layout: every one is a definition)."""
     try:
-        return EXPORTERS[f"{layout_code}-{fmt}"]
+        return WRITERS[fmt](layout)
     except KeyError:
-        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出") from None
+        raise LookupError(f"没有“{fmt}”格式的导出") from None
 
 
 def export_document(*, unit, year, fmt):
     """The unit's whole document for the year in its layout: (filename, content_type, bytes)."""
     data = load_document_data(unit, year)
     layout = get_layout(data.layout)
-    return exporter_for(layout.code, fmt).render(_with_meta(layout.document(data), data))
+    return exporter_for(layout, fmt).render(_with_meta(layout.document(data), data))
 
 
 def _with_meta(document, data):
@@ -125,10 +87,10 @@ def export_project(*, project, fmt):
     data = load_document_data(project.unit, project.year.year, with_department=False)
     layout = get_layout(data.layout)
     project = next(p for p in data.projects if p.pk == project.pk)
-    return exporter_for(layout.code, fmt).render(_with_meta(layout.project_document(data, project), data))
+    return exporter_for(layout, fmt).render(_with_meta(layout.project_document(data, project), data))
 
 
 def export_department(*, department, fmt):
     data = load_document_data(department.unit, department.year.year)
     layout = get_layout(data.layout)
-    return exporter_for(layout.code, fmt).render(_with_meta(layout.department_document(data), data))
+    return exporter_for(layout, fmt).render(_with_meta(layout.department_document(data), data))
