@@ -95,11 +95,13 @@ EXPORTERS = {
     )
 }
 FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
+# A layout with no exporter of its own (a definition added later) prints with the format's.
+FORMAT_EXPORTERS = {"pdf": PdfExporter(), "xlsx": XlsxExporter()}
 
 
 def exporter_for(layout_code, fmt):
     try:
-        return EXPORTERS[f"{layout_code}-{fmt}"]
+        return EXPORTERS.get(f"{layout_code}-{fmt}") or FORMAT_EXPORTERS[fmt]
     except KeyError:
         raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出") from None
 
