@@ -124,6 +124,7 @@ def indicator_rows(
     empty_cells=None,
     category_colspan=1,
     subcategory_colspan=1,
+    subcategory_label=lambda sub: sub.label,
 ):
     """Rows of an indicator table in framework order, 一级 and 二级 merged down over their rows.
 
@@ -161,7 +162,7 @@ def indicator_rows(
                 if first_of_category:
                     row.append(Cell(category_label(number, category), category_colspan, category_span, LABEL))
                 if first_of_sub:
-                    row.append(Cell(sub.label, subcategory_colspan, len(items), LABEL))
+                    row.append(Cell(subcategory_label(sub), subcategory_colspan, len(items), LABEL))
                 row += cells_for(indicator) if indicator is not None else empty_cells()
                 rows.append(row)
                 first_of_category = first_of_sub = False

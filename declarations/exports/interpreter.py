@@ -50,6 +50,7 @@ More constructs:
                                          non-blank (or has none); in a row or an indicator part
   {{ standalone }}                       true in the department document printed alone
   {{ projects }}                         every project of the year, with a table of its own or not
+  side_by_side: true / subcategory_label: T  (in `indicators`) the terms side by side, one 一级 / a 二级 caption
 """
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -555,6 +556,8 @@ class DefinedLayout(LayoutDefinition):
             terms, by_term = [Term.ANNUAL], {Term.ANNUAL: indicators}
         else:
             by_term = {term: [i for i in indicators if (i.term or Term.ANNUAL) == term] for term in terms}
+        if spec.get("side_by_side"):
+            return self._side_by_side_part(spec, by_term, terms, owner, framework, context)
         printed = [t for t in terms if by_term[t] or t not in spec.get("optional_terms", [])]
         headings = spec.get("headings") or {}
         parts = []
@@ -575,11 +578,64 @@ class DefinedLayout(LayoutDefinition):
                                      for cell in self._chosen(spec["cells"], context)],
                 category_colspan=spec.get("category_span", 1),
                 subcategory_colspan=spec.get("subcategory_span", 1),
+                subcategory_label=lambda sub: self._subcategory_label(spec, sub, term, context),
             )
             rows = self._lead(spec.get("lead"), rows, owner, context)
             if rows or not spec.get("omit_when_empty", False):
                 parts.append(Part(header_rows=header, rows=rows))
         return parts
+
+    def _subcategory_label(self, spec, subcategory, term, context):
+        if "subcategory_label" not in spec:
+            return subcategory.label
+        return self.render(spec["subcategory_label"], {**context, "subcategory": subcategory, "term": term})
+
+    def _side_by_side_part(self, spec, by_term, terms, owner, framework, context):
+        """The terms' indicators side by side (`side_by_side: true`), one part: the 一级 down the
+        left, then per term its 二级 caption and `cells`; a 二级 takes as many rows as its longest
+        term, a shorter term's rows print blank (its 二级 caption too when it has none there)."""
+        categories = list(framework.categories.all()) if framework else []
+        known = {sub.pk for category in categories for sub in category.subcategories.all()}
+        stray = [i for term in terms for i in by_term[term] if i.subcategory_id not in known]
+        if stray:
+            raise ValueError(f"指标不属于本版式的指标框架：{', '.join(i.name for i in stray)}")
+        sub_span = spec.get("subcategory_span", 1)
+        rows = []
+        for number, category in enumerate(categories, start=1):
+            category_rows = []
+            for sub in category.subcategories.all():
+                items = {term: sorted((i for i in by_term[term] if i.subcategory_id == sub.pk),
+                                      key=lambda i: (i.order, i.pk or 0)) for term in terms}
+                height = max(len(found) for found in items.values())
+                if not height and not spec.get("empty_subcategories", False):
+                    continue
+                height = max(height, 1)
+                sub_rows = [[] for _ in range(height)]
+                for term in terms:
+                    inner = {**context, "term": term, "subcategory": sub}
+                    shown = items[term] or spec.get("empty_subcategories", False)
+                    caption = self._subcategory_label(spec, sub, term, context) if shown else ""
+                    sub_rows[0].append(label(caption, sub_span, height))
+                    for at in range(height):
+                        if at < len(items[term]):
+                            indicator = items[term][at]
+                            cells = self._chosen(spec["cells"], {**inner, "indicator": indicator})
+                            sub_rows[at] += [self.cell(cell, indicator, {**inner, "indicator": indicator})
+                                             for cell in cells]
+                        else:
+                            sub_rows[at] += [self.cell(_blank(cell), owner, inner)
+                                             for cell in self._chosen(spec["cells"], inner)]
+                category_rows += sub_rows
+            if category_rows:
+                caption = self.render(spec.get("category_label", "{{ category.name }}"),
+                                      {**context, "number": number, "category": category})
+                category_rows[0].insert(0, label(caption, spec.get("category_span", 1), len(category_rows)))
+                rows += category_rows
+        rows = self._lead(spec.get("lead"), rows, owner, context)
+        if not rows and spec.get("omit_when_empty", False):
+            return []
+        header = [[self.cell(cell, owner, context) for cell in row] for row in spec["header"]]
+        return [Part(header_rows=header, rows=rows)]
 
 
 def _blank(cell):
