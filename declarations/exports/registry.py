@@ -97,11 +97,19 @@ EXPORTERS = {
 FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
 
 
+FORMAT_EXPORTERS = {"pdf": PdfExporter, "xlsx": XlsxExporter}
+
+
 def exporter_for(layout_code, fmt):
-    try:
-        return EXPORTERS[f"{layout_code}-{fmt}"]
-    except KeyError:
-        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出") from None
+    """The layout's exporter of a format; a layout that is a definition only (no class above)
+    prints through the format's plain exporter."""
+    exporter = EXPORTERS.get(f"{layout_code}-{fmt}")
+    if exporter is None and fmt in FORMAT_EXPORTERS:
+        exporter = FORMAT_EXPORTERS[fmt]()
+        exporter.identifier, exporter.layout_code = f"{layout_code}-{fmt}", layout_code
+    if exporter is None:
+        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出")
+    return exporter
 
 
 def export_document(*, unit, year, fmt):
