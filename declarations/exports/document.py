@@ -94,6 +94,7 @@ class Table:
     column_widths: list[float]          # relative widths; also the Excel column widths in characters
     parts: list[Part] = field(default_factory=list)
     before_lines: list[str] = field(default_factory=list)   # lines printed above the title (附件2)
+    after_lines: list[str] = field(default_factory=list)    # lines printed below the grid (填表人：…)
     subtitle_lines: list[str] = field(default_factory=list)  # lines under the title ((2024年度))
     header_left: str = ""              # the line above the grid, left: 455遵化市信访局
     header_right: str = ""             # and right: 单位：万元

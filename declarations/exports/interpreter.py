@@ -48,6 +48,9 @@ More constructs:
   lead: CELL                             (in `indicators`) likewise, down all the indicator rows
   cells: {choose: [{when: T, cells: [...]}, {cells: [...]}]}  the first cell list whose `when` renders
                                          non-blank (or has none); in a row or an indicator part
+  header_in_body: true                   (in `indicators`) the header rows open the body (printed once), so a
+                                         `lead` CELL goes down them and the indicator rows
+  after: [LINES]                         (on a table) lines printed below its grid (a sign-off line)
   {{ standalone }}                       true in the department document printed alone
   {{ projects }}                         every project of the year, with a table of its own or not
   side_by_side: true / subcategory_label: T  (in `indicators`) the terms side by side, one 一级 / a 二级 caption
@@ -344,6 +347,7 @@ class DefinedLayout(LayoutDefinition):
             column_widths=list(columns),
             parts=parts,
             before_lines=lines("before"),
+            after_lines=lines("after"),
             subtitle_lines=lines("subtitle"),
             header_left=self.render(spec.get("header_left", ""), context),
             header_right=self.render(spec.get("header_right", ""), context),
@@ -580,8 +584,11 @@ class DefinedLayout(LayoutDefinition):
                 subcategory_colspan=spec.get("subcategory_span", 1),
                 subcategory_label=lambda sub: self._subcategory_label(spec, sub, term, context),
             )
+            filled = bool(rows)
+            if spec.get("header_in_body", False):
+                header, rows = [], header + rows
             rows = self._lead(spec.get("lead"), rows, owner, context)
-            if rows or not spec.get("omit_when_empty", False):
+            if filled or not spec.get("omit_when_empty", False):
                 parts.append(Part(header_rows=header, rows=rows))
         return parts
 

@@ -84,6 +84,9 @@ def _write_table(sheet, table, bindings=None):
             row = _write_row(sheet, row, cells, header=True, bindings=bindings)
         for cells in part.rows:
             row = _write_row(sheet, row, cells, bindings=bindings)
+    for line in table.after_lines:
+        _write_text(sheet.cell(row, 1), line)
+        row += 1
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if table.landscape else "portrait"
     sheet.page_setup.fitToWidth = 1

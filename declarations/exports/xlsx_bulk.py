@@ -186,6 +186,9 @@ class _Writer:
                 row = self._grid_row(sheet, grid, heights, merges, taken, widths, row, cells, header=True)
             for cells in part.rows:
                 row = self._grid_row(sheet, grid, heights, merges, taken, widths, row, cells)
+        for line in table.after_lines:
+            grid[row] = {1: self._text_cell(sheet, line)}
+            row += 1
 
         sheet.sheet_properties.pageSetUpPr.fitToPage = True  # written before the rows
         last_row = max(grid) if grid else 0
