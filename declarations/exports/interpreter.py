@@ -48,6 +48,8 @@ More constructs:
   lead: CELL                             (in `indicators`) likewise, down all the indicator rows
   cells: {choose: [{when: T, cells: [...]}, {cells: [...]}]}  the first cell list whose `when` renders
                                          non-blank (or has none); in a row or an indicator part
+  repeat_categories: true                (in `indicators`) 一级 and 二级 printed on every row, not merged down
+  `{{ number|thousands }}`               a filter: a number as short as exact, digits grouped (44561.000000 → 44,561)
   {{ standalone }}                       true in the department document printed alone
   {{ projects }}                         every project of the year, with a table of its own or not
 """
@@ -57,6 +59,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.template import Context, Engine, Library
 
 from ..models import Term
+from ..values import format_number
 from .builders import DocumentData, indicator_rows, numeral, paragraphs, percent_cell, sum_amounts
 from .document import (
     Document, Heading, Letter, Paragraph, Part, Table, TitlePage, Toc, TocEntry, bind, label, text, value,
@@ -77,6 +80,23 @@ def numeral_filter(number):
     except (TypeError, ValueError):
         return number
     return numeral(number) if 0 < number < 100 else str(number)
+
+
+@FILTERS.filter(name="thousands")
+def thousands_filter(number):
+    """`{{ number|thousands }}`: a number as short as exact, digits grouped by thousands
+    (44561.000000 → 44,561, 4.00 → 4, 0.50 → 0.5); anything else as it is."""
+    try:
+        number = Decimal(str(number))
+    except (ArithmeticError, ValueError):
+        return "" if number is None else number
+    if not number.is_finite():
+        return str(number)
+    whole, _, fraction = format_number(number).partition(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    grouped = f"{int(digits):,}"
+    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
 
 # Wizard settings a definition may set (LayoutDefinition's attributes of the same names).
 WIZARD_KEYS = {
@@ -547,6 +567,7 @@ class DefinedLayout(LayoutDefinition):
                                      for cell in self._chosen(spec["cells"], context)],
                 category_colspan=spec.get("category_span", 1),
                 subcategory_colspan=spec.get("subcategory_span", 1),
+                merge_categories=not spec.get("repeat_categories", False),
             )
             rows = self._lead(spec.get("lead"), rows, owner, context)
             if rows or not spec.get("omit_when_empty", False):

@@ -97,11 +97,16 @@ EXPORTERS = {
 FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
 
 
+# A layout without exporters of its own (a definition shipped or stored under a new code) prints
+# through the plain exporter of the format: what it prints is all in its definition.
+PLAIN_EXPORTERS = {exporter.format: exporter for exporter in (PdfExporter(), XlsxExporter())}
+
+
 def exporter_for(layout_code, fmt):
-    try:
-        return EXPORTERS[f"{layout_code}-{fmt}"]
-    except KeyError:
-        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出") from None
+    exporter = EXPORTERS.get(f"{layout_code}-{fmt}") or PLAIN_EXPORTERS.get(fmt)
+    if exporter is None:
+        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出")
+    return exporter
 
 
 def export_document(*, unit, year, fmt):
