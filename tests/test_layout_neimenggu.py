@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import reverse
 
 from declarations.exports.builders import indicator_rows, load_document_data
 from declarations.exports.document import LABEL
@@ -150,3 +151,15 @@ def test_a_layout_without_exporters_of_its_own_prints_through_the_plain_ones():
 def test_the_definition_names_its_source():
     assert packaged_definitions()["neimenggu"]["source"].startswith("http://gxs.wuhai.gov.cn/")
     assert re.search(r"neimenggu", DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_the_wizard_asks_for_the_layouts_fields_and_offers_its_framework(client, administrator, imported):
+    administrator.must_change_password = False
+    administrator.save()
+    client.force_login(administrator)
+    project = imported.projectdeclarations.get()
+    basic = client.get(reverse("project_step", args=[project.pk, "basic"])).content.decode()
+    indicators = client.get(reverse("project_step", args=[project.pk, "indicators"])).content.decode()
+    assert "(31)部门预算项目" in basic and "(433001)乌海市供销合作社联合社" in basic
+    for shown in ("成本指标", "服务对象满意度指标", "指标分类", "出差单位成本"):
+        assert shown in indicators
