@@ -116,8 +116,10 @@ def test_the_wizard_asks_for_the_period_to_the_month_and_the_sign_off(unit):
 
 
 def test_a_layout_that_is_a_definition_only_exports_in_every_format():
+    from declarations.exports.layouts import get_layout
     from declarations.exports.registry import exporter_for
 
-    assert [exporter_for(CODE, fmt).format for fmt in ("pdf", "xlsx")] == ["pdf", "xlsx"]
+    layout = get_layout(CODE)
+    assert [exporter_for(layout, fmt).format for fmt in ("pdf", "xlsx")] == ["pdf", "xlsx"]
     with pytest.raises(LookupError):
-        exporter_for(CODE, "docx")
+        exporter_for(layout, "docx")

@@ -125,8 +125,10 @@ def indicator_rows(
     category_colspan=1,
     subcategory_colspan=1,
     subcategory_label=lambda sub: sub.label,
+    merge_categories=True,
 ):
-    """Rows of an indicator table in framework order, 一级 and 二级 merged down over their rows.
+    """Rows of an indicator table in framework order, 一级 and 二级 merged down over their rows
+    (with merge_categories=False printed again on every row instead).
 
     `cells_for(indicator)` gives the cells right of the 二级; with include_empty_subcategories
     a framework 二级 without indicators still prints, with `empty_cells()` (固原's 选填 rows).
@@ -153,7 +155,7 @@ def indicator_rows(
         raise ValueError(f"指标不属于本版式的指标框架：{', '.join(i.name for i in stray)}")
     rows = []
     for category, number, subs in groups:
-        category_span = sum(len(items) for _sub, items in subs)
+        category_span = sum(len(items) for _sub, items in subs) if merge_categories else 1
         first_of_category = True
         for sub, items in subs:
             first_of_sub = True
@@ -162,10 +164,11 @@ def indicator_rows(
                 if first_of_category:
                     row.append(Cell(category_label(number, category), category_colspan, category_span, LABEL))
                 if first_of_sub:
-                    row.append(Cell(subcategory_label(sub), subcategory_colspan, len(items), LABEL))
+                    row.append(Cell(subcategory_label(sub), subcategory_colspan,
+                                    len(items) if merge_categories else 1, LABEL))
                 row += cells_for(indicator) if indicator is not None else empty_cells()
                 rows.append(row)
-                first_of_category = first_of_sub = False
+                first_of_category = first_of_sub = not merge_categories
     return rows
 
 

@@ -51,6 +51,8 @@ More constructs:
   header_in_body: true                   (in `indicators`) the header rows open the body (printed once), so a
                                          `lead` CELL goes down them and the indicator rows
   after: [LINES]                         (on a table) lines printed below its grid (a sign-off line)
+  repeat_categories: true                (in `indicators`) 一级 and 二级 printed on every row, not merged down
+  `{{ number|thousands }}`               a filter: a number as short as exact, digits grouped (44561.000000 → 44,561)
   {{ standalone }}                       true in the department document printed alone
   {{ projects }}                         every project of the year, with a table of its own or not
   side_by_side: true / subcategory_label: T  (in `indicators`) the terms side by side, one 一级 / a 二级 caption
@@ -61,6 +63,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.template import Context, Engine, Library
 
 from ..models import Term
+from ..values import format_number
 from .builders import DocumentData, indicator_rows, numeral, paragraphs, percent_cell, sum_amounts
 from .document import (
     Document, Heading, Letter, Paragraph, Part, Table, TitlePage, Toc, TocEntry, bind, label, text, value,
@@ -81,6 +84,23 @@ def numeral_filter(number):
     except (TypeError, ValueError):
         return number
     return numeral(number) if 0 < number < 100 else str(number)
+
+
+@FILTERS.filter(name="thousands")
+def thousands_filter(number):
+    """`{{ number|thousands }}`: a number as short as exact, digits grouped by thousands
+    (44561.000000 → 44,561, 4.00 → 4, 0.50 → 0.5); anything else as it is."""
+    try:
+        number = Decimal(str(number))
+    except (ArithmeticError, ValueError):
+        return "" if number is None else number
+    if not number.is_finite():
+        return str(number)
+    whole, _, fraction = format_number(number).partition(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    grouped = f"{int(digits):,}"
+    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
 
 # Wizard settings a definition may set (LayoutDefinition's attributes of the same names).
 WIZARD_KEYS = {
@@ -583,6 +603,7 @@ class DefinedLayout(LayoutDefinition):
                 category_colspan=spec.get("category_span", 1),
                 subcategory_colspan=spec.get("subcategory_span", 1),
                 subcategory_label=lambda sub: self._subcategory_label(spec, sub, term, context),
+                merge_categories=not spec.get("repeat_categories", False),
             )
             filled = bool(rows)
             if spec.get("header_in_body", False):
