@@ -97,11 +97,15 @@ EXPORTERS = {
 FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
 
 
+# Every layout is a definition: one without exporters of its own prints through these.
+GENERIC_EXPORTERS = {"pdf": PdfExporter(), "xlsx": XlsxExporter()}
+
+
 def exporter_for(layout_code, fmt):
-    try:
-        return EXPORTERS[f"{layout_code}-{fmt}"]
-    except KeyError:
-        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出") from None
+    exporter = EXPORTERS.get(f"{layout_code}-{fmt}") or GENERIC_EXPORTERS.get(fmt)
+    if exporter is None:
+        raise LookupError(f"版式“{layout_code}”没有“{fmt}”格式的导出")
+    return exporter
 
 
 def export_document(*, unit, year, fmt):
