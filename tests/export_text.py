@@ -28,15 +28,16 @@ def pdf_page_count(content):
 
 
 def shown(cell):
-    """A cell's value as Excel shows it: numbers through their simple number format."""
+    """A cell's value as Excel shows it: numbers through their simple number format (a quoted
+    text before or after the digits included)."""
     value = cell.value
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        match = re.fullmatch(r'0(?:\.(0+))?(?:"([^"]*)")?', cell.number_format or "")
+        match = re.fullmatch(r'(?:"([^"]*)")?0(?:\.(0+))?(?:"([^"]*)")?', cell.number_format or "")
         if match:
-            places = len(match[1] or "")
-            return f"{Decimal(str(value)):.{places}f}{match[2] or ''}"
+            places = len(match[2] or "")
+            return f"{match[1] or ''}{Decimal(str(value)):.{places}f}{match[3] or ''}"
         return str(value)
     return str(value)
 

@@ -82,9 +82,12 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
 
 
-def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True, bind=""):
-    """An amount in 万元: printed text plus the number and format Excel needs."""
+def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True, bind="", prefix=""):
+    """An amount in 万元: printed text plus the number and format Excel needs. A `prefix` (a caption
+    printed in the amount's cell, "资金总额：") prints alone, unbound, when the amount is blank."""
     if amount is None and blank_if_none:
+        if prefix:  # aligned as the amounts beside it
+            return Cell(text=prefix, colspan=colspan, rowspan=rowspan, kind=NUMBER)
         return value("", colspan, rowspan, bind=bind)
     amount = Decimal(amount or 0)
     if decimals is None:
@@ -94,10 +97,12 @@ def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank
         shown = format_amount(amount, decimals)
         places = decimals
     number_format = "0" + ("." + "0" * places if places else "")
+    if prefix:
+        number_format = f'"{prefix.replace(chr(34), "")}"{number_format}'
     if suffix:
         number_format += f'"{suffix}"'
     return Cell(
-        text=f"{shown}{suffix}", colspan=colspan, rowspan=rowspan, kind=NUMBER, number=amount,
+        text=f"{prefix}{shown}{suffix}", colspan=colspan, rowspan=rowspan, kind=NUMBER, number=amount,
         number_format=number_format, bind=bind,
     )
 
@@ -126,12 +131,14 @@ def indicator_rows(
     subcategory_colspan=1,
     subcategory_label=lambda sub: sub.label,
     merge_categories=True,
+    subcategory_cell=True,
 ):
     """Rows of an indicator table in framework order, 一级 and 二级 merged down over their rows
     (with merge_categories=False printed again on every row instead).
 
     `cells_for(indicator)` gives the cells right of the 二级; with include_empty_subcategories
     a framework 二级 without indicators still prints, with `empty_cells()` (固原's 选填 rows).
+    Without `subcategory_cell` the 二级 has no cell of its own (the indicator's cells name it).
     """
     by_subcategory = {}
     for indicator in indicators:
@@ -163,7 +170,7 @@ def indicator_rows(
                 row = []
                 if first_of_category:
                     row.append(Cell(category_label(number, category), category_colspan, category_span, LABEL))
-                if first_of_sub:
+                if first_of_sub and subcategory_cell:
                     row.append(Cell(subcategory_label(sub), subcategory_colspan,
                                     len(items) if merge_categories else 1, LABEL))
                 row += cells_for(indicator) if indicator is not None else empty_cells()

@@ -56,6 +56,10 @@ More constructs:
   {{ standalone }}                       true in the department document printed alone
   {{ projects }}                         every project of the year, with a table of its own or not
   side_by_side: true / subcategory_label: T  (in `indicators`) the terms side by side, one 一级 / a 二级 caption
+  prefix: TEXT                           on a money or lines cell: a caption printed in the amount's cell
+                                         ("资金总额：704"; alone and unbound when the amount is blank)
+  subcategory_cell: false                (in `indicators`) the 二级 has no cell of its own; the cells name it
+                                         (`{{ indicator.subcategory.label }}`), empty 二级 print no row
 """
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -531,7 +535,7 @@ class DefinedLayout(LayoutDefinition):
             name = spec["money"]
             bound = "" if spec.get("bind") is False else bind(owner, name)
             return self.money(getattr(owner, name), colspan=span, rowspan=rowspan, suffix=spec.get("suffix", ""),
-                              bind=bound)
+                              bind=bound, prefix=spec.get("prefix", ""))
         for key, maker in (("value", value), ("prose", text)):
             if key in spec:
                 shown = self.render(spec[key], context)
@@ -559,7 +563,7 @@ class DefinedLayout(LayoutDefinition):
         lines = self.money_lines(owner, spec["lines"], spec.get("kinds"))
         bound = bind(lines[0], column) if len(lines) == 1 and spec.get("bind") is not False else ""
         return self.money(sum_amounts([getattr(line, column) for line in lines]), colspan=span, rowspan=rowspan,
-                          suffix=spec.get("suffix", ""), bind=bound)
+                          suffix=spec.get("suffix", ""), bind=bound, prefix=spec.get("prefix", ""))
 
     def money_lines(self, owner, direction, kinds=None):
         """The owner's lines of a direction and kinds; a kind with no line stands for its `kind_parts`."""
@@ -597,13 +601,15 @@ class DefinedLayout(LayoutDefinition):
                 category_label=lambda number, category: self.render(
                     spec.get("category_label", "{{ category.name }}"), {**context, "number": number, "category": category}
                 ),
-                include_empty_subcategories=bool(spec.get("empty_subcategories", False)),
+                include_empty_subcategories=bool(spec.get("empty_subcategories", False))
+                and spec.get("subcategory_cell", True),
                 empty_cells=lambda: [self.cell(_blank(cell), owner, context)
                                      for cell in self._chosen(spec["cells"], context)],
                 category_colspan=spec.get("category_span", 1),
                 subcategory_colspan=spec.get("subcategory_span", 1),
                 subcategory_label=lambda sub: self._subcategory_label(spec, sub, term, context),
                 merge_categories=not spec.get("repeat_categories", False),
+                subcategory_cell=spec.get("subcategory_cell", True),
             )
             filled = bool(rows)
             if spec.get("header_in_body", False):
