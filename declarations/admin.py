@@ -217,6 +217,18 @@ class LayoutForm(forms.ModelForm):
         self.definition = definition
         return self.cleaned_data["definition_text"]
 
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            version = data.get("layout_version")
+            if version is None:
+                self.add_error(None, drafts.MISSING_VERSION)
+            elif not Layout.objects.filter(pk=self.instance.pk, version=version).exists():
+                self.add_error(None, "版式定义在您打开之后已被他人修改并保存，本次没有保存；请重新打开后再改")
+        elif getattr(self, "definition", None) is not None and self.definition.get("code") != data.get("code"):
+            self.add_error("definition_text", f"code：应与版式代码“{data.get('code')}”相同")
+        return data
+
 
 @admin.register(Layout)
 class LayoutAdmin(admin.ModelAdmin):

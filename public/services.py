@@ -309,7 +309,8 @@ def declaration_unpublish(*, declaration, user, reason):
     if not (reason or "").strip():
         raise review.ReviewError("撤回公开必须填写理由")
     withdrawn = list(
-        Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=True).values_list("pk", flat=True)
+        Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=True)
+        .values_list("pk", flat=True)
     )
     Publication.objects.filter(pk__in=withdrawn).update(withdrawn_at=timezone.now())
     PublishedValue.objects.filter(publication_id__in=withdrawn).delete()

@@ -167,3 +167,24 @@ def test_text_composed_by_a_definition_is_plain_text_the_pages_still_escape():
 @pytest.mark.parametrize("code", sorted(packaged_definitions()))
 def test_every_shipped_definition_passes_its_own_checks(db, code):
     assert layouts.definition_errors(packaged_definitions()[code]) == []
+
+
+def test_a_new_layout_is_defined_in_the_admin_and_prints(admin_client):
+    definition = copy.deepcopy(packaged_definitions()["national"])
+    definition.update(code="pilot", name="试点县项目绩效目标表")
+    definition["tables"]["project"]["title"] = "试点县项目支出绩效目标表"
+    text = yaml.safe_dump(definition, allow_unicode=True, sort_keys=False)
+    response = admin_client.post(reverse("admin:indicators_layout_add"),
+                                 {"code": "pilot", "name": "试点县项目绩效目标表", "definition_text": text})
+    assert response.status_code == 302
+    layout = Layout.objects.get(code="pilot")
+    assert get_layout(layout).definition["tables"]["project"]["title"] == "试点县项目支出绩效目标表"
+
+
+def test_an_admin_save_without_the_version_it_was_opened_at_saves_nothing(admin_client, ningxia):
+    text = yaml.safe_dump(_edited("ningxia", "没有版本号的保存"), allow_unicode=True, sort_keys=False)
+    url = reverse("admin:indicators_layout_change", args=[ningxia.pk])
+    response = admin_client.post(url, {"name": ningxia.name, "definition_text": text})
+    assert response.status_code == 200
+    ningxia.refresh_from_db()
+    assert (ningxia.version, ningxia.definition) == (1, {})

@@ -599,7 +599,8 @@ class DefinedLayout(LayoutDefinition):
                 lambda indicator: [self.cell(cell, indicator, {**context, "indicator": indicator})
                                    for cell in self._chosen(spec["cells"], {**context, "indicator": indicator})],
                 category_label=lambda number, category: self.render(
-                    spec.get("category_label", "{{ category.name }}"), {**context, "number": number, "category": category}
+                    spec.get("category_label", "{{ category.name }}"),
+                    {**context, "number": number, "category": category},
                 ),
                 include_empty_subcategories=bool(spec.get("empty_subcategories", False))
                 and spec.get("subcategory_cell", True),
