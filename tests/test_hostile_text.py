@@ -127,9 +127,14 @@ def published(filled, filler, reviewer):
 
 
 def _wizard_urls(project, department):
-    return [reverse("project_step", args=[project.pk, s]) for s in ("basic", "funds", "goals", "indicators", "preview")] + [
-        reverse("department_step", args=[department.pk, s])
-        for s in ("profile", "money", "projects", "goals", "indicators", "preview")
+    """Every step the wizards show for these declarations (their layouts decide which)."""
+    from declarations.exports.layouts import get_layout
+    from declarations.views_wizard import DEPARTMENT_STEPS, PROJECT_STEPS
+
+    project_steps = get_layout(project.unit.bureau.layout).wizard_steps("project", PROJECT_STEPS)
+    department_steps = get_layout(department.unit.bureau.layout).wizard_steps("department", DEPARTMENT_STEPS)
+    return [reverse("project_step", args=[project.pk, s]) for s, _label in project_steps] + [
+        reverse("department_step", args=[department.pk, s]) for s, _label in department_steps
     ]
 
 
