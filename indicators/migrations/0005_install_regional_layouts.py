@@ -1,4 +1,4 @@
-"""Install the layouts added since 0003 (guangdong, hunan-xiangtan, hunan-nanyue, neimenggu) on
+"""Install the regional layouts added since 0003 (guangdong, hunan-*, neimenggu) on
 databases migrated before: the same add-only installer over indicators/fixtures/frameworks."""
 from django.db import migrations
 
