@@ -101,6 +101,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# A form left open past its CSRF token (a login page open overnight) gets a Chinese page with a
+# way back instead of Django's technical one.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 # Content-Security-Policy: scripts only from our own static files (no inline script anywhere);
 # inline style attributes are allowed for progress bars and table column widths.
 CONTENT_SECURITY_POLICY = {
