@@ -128,3 +128,18 @@ def test_the_login_form_names_an_empty_field_in_chinese_for_an_english_browser(c
     response = client.post(reverse("login"), {"username": "zunhua-xfj", "password": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert '<div class="invalid-feedback" id="id_password_error">这个字段是必填项。</div>' in response.text
     assert "用户名或密码不正确" not in response.text
+
+
+def test_the_admin_header_and_title_are_chinese(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "<title>管理首页 | 预算绩效目标申报 管理后台</title>" in response.text
+    assert '<a href="/admin/">预算绩效目标申报 管理后台</a>' in response.text
+    assert "Django" not in response.text
+
+
+def test_the_login_lockout_records_are_named_in_chinese_in_the_admin(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("admin:index"))
+    assert "登录限制" in response.text
+    assert "登录尝试" in response.text and "access attempts" not in response.text.lower()

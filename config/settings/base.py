@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "review",
     "public",
     "huey.contrib.djhuey",
-    "axes",
+    "accounts.apps.AxesConfig",
     "csp",
 ]
 
@@ -148,8 +148,10 @@ WORKBOOK_IMPORT_MAX_SECONDS = 20
 WORKBOOK_IMPORT_MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024  # xl/sharedStrings.xml, read whole at opening
 
 # The interface is Simplified Chinese whatever the browser asks: no LocaleMiddleware, one language.
+# locale/ translates what Django and its apps leave in English (django-axes' records).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
