@@ -1,7 +1,8 @@
-"""Site-wide pages that belong to no app: the CSRF failure page."""
+"""Site-wide pages that belong to no app: the CSRF failure page and /favicon.ico."""
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,3 +29,7 @@ def csrf_failure(request, reason=""):
     back_url = referer if _on_this_site(request, referer) else reverse("home")
     return render(request, "403_csrf.html", {"back_url": back_url}, status=403)
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to our SVG."""
+    return redirect(static("favicon.svg"))

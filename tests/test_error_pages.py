@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 PASSWORD = "xinfang-demo-2026"
+FAVICON_LINK = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
 LINKS_HOME_AND_PORTAL = ('<a href="/">返回首页</a>', '<a href="/public/">预算绩效目标公开</a>')
 
 
@@ -143,3 +144,18 @@ def test_the_login_lockout_records_are_named_in_chinese_in_the_admin(client, adm
     response = client.get(reverse("admin:index"))
     assert "登录限制" in response.text
     assert "登录尝试" in response.text and "access attempts" not in response.text.lower()
+
+
+def test_favicon_ico_leads_to_our_svg_favicon(client, db):
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response.url) == (302, "/static/favicon.svg")
+
+
+@pytest.mark.parametrize("url", ["/login/", "/public/", "/admin/login/"])
+def test_every_base_template_links_the_favicon(client, db, url):
+    assert FAVICON_LINK in client.get(url).text
+
+
+def test_the_500_page_links_the_favicon(client, db, errors_urlconf):
+    client.raise_request_exception = False
+    assert FAVICON_LINK in client.get("/test-errors/broken/").text
