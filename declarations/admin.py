@@ -20,6 +20,7 @@ from .models import (
     Indicator,
     MoneyLine,
     ProjectDeclaration,
+    ProjectMilestone,
     SafeguardMeasure,
     SpendingCheckpoint,
     SubGoal,
@@ -67,7 +68,7 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
     fields = [
-        "term", "order", "subcategory", "name", "description", "comparator", "number", "unit", "text_value",
+        "term", "order", "subcategory", "name", "description", "comparator", "number", "unit", "text_value", "printed_unit",
         "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2",
     ]
     autocomplete_fields = ["subcategory"]
@@ -85,6 +86,11 @@ class SafeguardInline(admin.TabularInline):
 
 class GoalItemInline(admin.TabularInline):
     model = GoalItem
+    extra = 0
+
+
+class ProjectMilestoneInline(admin.TabularInline):
+    model = ProjectMilestone
     extra = 0
 
 
@@ -175,7 +181,7 @@ class ProjectDeclarationAdmin(DeclarationAdmin):
     list_select_related = ["unit", "year"]
     search_fields = ["name", "code", "unit__name"]
     autocomplete_fields = ["unit"]
-    inlines = [GoalItemInline, SpendingCheckpointInline, MoneyLineInline, IndicatorInline]
+    inlines = [GoalItemInline, ProjectMilestoneInline, SpendingCheckpointInline, MoneyLineInline, IndicatorInline]
 
 
 @admin.register(Indicator)

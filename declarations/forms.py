@@ -180,8 +180,8 @@ def project_step_form_class(layout, step):
     fields = _model_fields(ProjectDeclaration, fields)
     return forms.modelform_factory(
         ProjectDeclaration, form=base, fields=fields, labels=_captions(layout, "project", fields),
-        widgets={name: TEXTAREA for name in ("purpose", "necessity", "feasibility", "content",
-                                              "long_term_goal", "annual_goal")},
+        widgets={name: TEXTAREA for name in ("purpose", "necessity", "feasibility", "content", "legal_basis",
+                                              "overview", "long_term_goal", "annual_goal")},
     )
 
 

@@ -117,6 +117,10 @@ class Declaration(models.Model):
     checker_name = models.CharField("审核人", max_length=50, blank=True)
     head_name = models.CharField("单位负责人", max_length=50, blank=True)
     fill_date = models.DateField("填报日期", null=True, blank=True)
+    # A table that names no unit is imported under a unit the importer names; its unit line prints blank.
+    unit_name_stated = models.BooleanField(
+        "表上列明单位名称", default=True, help_text="导入的表上没有单位名称时为否，打印时单位名称留空"
+    )
     copied_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自",
         help_text="从上一年度复制而来时，指向原申报",
@@ -232,6 +236,8 @@ class ProjectDeclaration(Declaration):
     necessity = models.TextField("立项必要性", blank=True)
     feasibility = models.TextField("实施可行性", blank=True)
     content = models.TextField("项目实施内容", blank=True)
+    legal_basis = models.TextField("立项依据", blank=True)
+    overview = models.TextField("项目概况", blank=True)
     has_table = models.BooleanField(
         "打印项目表", default=True, help_text="仅在部门整体表中列示、不单独打印绩效目标表的项目取消勾选"
     )
@@ -278,6 +284,21 @@ class GoalItem(models.Model):
     class Meta:
         verbose_name = "绩效目标条目"
         verbose_name_plural = "绩效目标条目"
+        ordering = ["project", "order"]
+
+
+class ProjectMilestone(models.Model):
+    """项目实施进度计划: one row of what is done when, the times as the table writes them (2016, 2020.07)."""
+
+    project = models.ForeignKey(ProjectDeclaration, models.CASCADE, related_name="milestones", verbose_name="项目")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    content = models.CharField("实施内容", max_length=300)
+    start = models.CharField("开始时间", max_length=20, blank=True)
+    end = models.CharField("完成时间", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "项目实施进度计划"
+        verbose_name_plural = "项目实施进度计划"
         ordering = ["project", "order"]
 
 
@@ -427,6 +448,10 @@ class Indicator(models.Model):
     number = models.DecimalField("数值", max_digits=20, decimal_places=6, null=True, blank=True)
     unit = models.CharField("计量单位", max_length=20, blank=True)
     text_value = models.TextField("定性指标值", blank=True)
+    printed_unit = models.CharField(
+        "表列计量单位", max_length=20, blank=True,
+        help_text="表上计量单位列所写与指标值自身单位不同时填写（如“应保尽保”“28.8万元”旁的“%”）",
+    )
     half_year_value = models.CharField("半年指标值", max_length=300, blank=True)
     basis = models.CharField("指标值确定依据", max_length=300, blank=True)
     standard = models.TextField("绩效标准", blank=True, help_text="评（扣）分标准或绩效标准列")

@@ -77,7 +77,7 @@ def test_every_demo_document_fits_the_schema(seed):
     lambda d: d["projects"][0].update(indicators={}),
     lambda d: d["projects"][0]["indicators"][0].update(value=95),
     lambda d: d["department"].update(money=[{"direction": "income", "kind": "fiscal_general", "amount": 374}]),
-    lambda d: d["unit"].update(name=None),
+    lambda d: d["unit"].update(name=""),
 ])
 def test_the_schema_rejects_wrong_types(change):
     document = _document("hebei-zunhua-2024")

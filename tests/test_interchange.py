@@ -22,17 +22,18 @@ PROJECT_KEYS = [
     "code", "name", "title_name", "supervising_department", "implementing_unit", "attribute", "level",
     "category", "start_date", "end_date", "period", "period_months", "owner_name", "owner_phone", "budget",
     "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total", "purpose", "necessity",
-    "feasibility", "content", "long_term_goal", "annual_goal", "goal_items", "spending_plan", "money",
-    "indicators", "table", "filler_name", "filler_phone", "checker_name", "head_name", "fill_date",
+    "feasibility", "content", "legal_basis", "overview", "milestones", "long_term_goal", "annual_goal", "goal_items",
+    "spending_plan", "money", "indicators", "table", "filler_name", "filler_phone", "checker_name", "head_name",
+    "fill_date", "unit_name_stated",
 ]
 DEPARTMENT_KEYS = [
     "department_name", "compiled_by", "functions", "organisation", "overall_goal", "sub_goals", "safeguards",
     "long_term_goal", "long_term_end_year", "annual_goal", "annual_goal_brief", "annual_tasks", "filler_name",
-    "filler_phone", "checker_name", "head_name", "fill_date", "money", "indicators",
+    "filler_phone", "checker_name", "head_name", "fill_date", "unit_name_stated", "money", "indicators",
 ]
 INDICATOR_KEYS = [
     "category", "subcategory", "name", "description", "value", "half_value", "basis", "standard", "weight",
-    "indicator_class", "prior_values", "related_project", "term",
+    "indicator_class", "prior_values", "related_project", "printed_unit", "term",
 ]
 MONEY_KEYS = ["direction", "kind", "label", "parent", "amount", "half_year", "share", "prior"]
 
@@ -111,9 +112,11 @@ def test_a_document_matches_its_demo_file_up_to_number_and_space_spelling(path):
 
 
 def _comparable(value, key=None):
-    """Blank is absent, numbers are numbers, whitespace is ignored, term defaults to annual."""
+    """Blank is absent, numbers are numbers, whitespace is ignored, term defaults to annual, a unit
+    name is stated unless a declaration says it is not."""
     if isinstance(value, dict):
-        data = {k: _comparable(v, k) for k, v in value.items() if k != "seed"}
+        data = {k: _comparable(v, k) for k, v in value.items()
+                if k != "seed" and not (k == "unit_name_stated" and v is True)}
         if "subcategory" in data:
             data.setdefault("term", "annual")
         return {k: v for k, v in data.items() if v not in ("", [])}
@@ -196,7 +199,7 @@ def test_long_term_indicators_come_before_annual_ones_and_income_before_expense(
 def test_a_project_takes_a_bounded_number_of_queries(django_assert_max_num_queries):
     project = ProjectDeclaration.objects.get(unit__name="阳新县信访局", order=1)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         project_to_dict(project)
 
 
@@ -212,9 +215,9 @@ def test_a_department_takes_a_bounded_number_of_queries(django_assert_max_num_qu
 def test_a_document_takes_the_same_queries_however_many_projects(django_assert_num_queries):
     laoting, yangxin = Unit.objects.get(name="乐亭县信访局本级"), Unit.objects.get(name="阳新县信访局")
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(_document("hebei-laoting-2025", laoting)["projects"]) == 2
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(_document("hubei-yangxin-2026", yangxin)["projects"]) == 4
 
 

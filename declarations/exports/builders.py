@@ -70,7 +70,7 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
     projects = list(
-        projects.order_by("order", "id").prefetch_related("goal_items", "spending_plan", "money_lines", _indicators())
+        projects.order_by("order", "id").prefetch_related("goal_items", "milestones", "spending_plan", "money_lines", _indicators())
     )
     frameworks = {
         framework.table_kind: framework

@@ -21,6 +21,7 @@ from ..models import (
     Indicator,
     MoneyLine,
     ProjectDeclaration,
+    ProjectMilestone,
     SafeguardMeasure,
     SpendingCheckpoint,
     SubGoal,
@@ -32,6 +33,7 @@ from .builders import DocumentData
 # The related list each child model fills on its owner, by the relation's name.
 RELATIONS = {
     GoalItem: ("project", "goal_items"),
+    ProjectMilestone: ("project", "milestones"),
     SpendingCheckpoint: ("project", "spending_plan"),
     SubGoal: ("declaration", "sub_goals"),
     SafeguardMeasure: ("declaration", "safeguards"),
@@ -108,7 +110,7 @@ def document_data_from_snapshots(*, header, unit_pk, department=None, projects=(
     project_objects = []
     for order, (pk, data) in enumerate(projects, start=1):
         project = documents._project(data, unit, year, order, subcategories, collector.keep)
-        project_objects.append(collector.attach(project, pk, ("goal_items", "spending_plan", "money_lines", "indicators")))
+        project_objects.append(collector.attach(project, pk, ("goal_items", "milestones", "spending_plan", "money_lines", "indicators")))
     frameworks = {
         framework.table_kind: framework
         for framework in Framework.objects.filter(layout=layout).prefetch_related("categories__subcategories")

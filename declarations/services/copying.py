@@ -136,6 +136,8 @@ def project_copy_to_year(*, project, year: int, keep_money: bool) -> ProjectDecl
 
     for item in source.goal_items.all():
         _clean_and_save(_clone(item, project_id=copy.pk))
+    for step in source.milestones.all():
+        _clean_and_save(_clone(step, project_id=copy.pk))
     for point in source.spending_plan.all():
         _clean_and_save(_clone(point, project_id=copy.pk))
     _copy_money_lines(source.money_lines.all(), "project", copy, keep_money=keep_money)

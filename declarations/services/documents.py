@@ -25,6 +25,7 @@ from ..models import (
     Indicator,
     MoneyLine,
     ProjectDeclaration,
+    ProjectMilestone,
     SafeguardMeasure,
     SpendingCheckpoint,
     SubGoal,
@@ -224,6 +225,7 @@ def _indicators(owner_field, owner, table_kind, rows, subcategories, where, keep
             prior_value_1=_text(prior[0]),
             prior_value_2=_text(prior[1]),
             related_project=_text(row.get("related_project")),
+            printed_unit=_text(row.get("printed_unit")),
         )
         try:
             indicator.set_value(_text(row.get("value")))
@@ -277,6 +279,7 @@ def _sign_off(spec, where):
         "checker_name": _text(spec.get("checker_name")),
         "head_name": _text(spec.get("head_name")),
         "fill_date": _date(spec.get("fill_date"), where),
+        "unit_name_stated": spec.get("unit_name_stated", True) is not False,
     }
 
 
@@ -315,6 +318,8 @@ def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
             necessity=_text(spec.get("necessity")),
             feasibility=_text(spec.get("feasibility")),
             content=_text(spec.get("content")),
+            legal_basis=_text(spec.get("legal_basis")),
+            overview=_text(spec.get("overview")),
             long_term_goal=_text(spec.get("long_term_goal")),
             annual_goal=_text(spec.get("annual_goal")),
             has_table=spec.get("table", True) is not False,
@@ -324,6 +329,17 @@ def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):
     )
     for item_order, text in enumerate(spec.get("goal_items") or [], start=1):
         keep(GoalItem(project=project, order=item_order, text=_text(text)), f"{where} 绩效目标{item_order}")
+    for step_order, step in enumerate(spec.get("milestones") or [], start=1):
+        keep(
+            ProjectMilestone(
+                project=project,
+                order=step_order,
+                content=_text(step["content"]),
+                start=_text(step.get("start")),
+                end=_text(step.get("end")),
+            ),
+            f"{where} 项目实施进度计划第{step_order}行",
+        )
     for point_order, point in enumerate(spec.get("spending_plan") or [], start=1):
         keep(
             SpendingCheckpoint(

@@ -490,12 +490,41 @@ def document_check(data):
     return _plain_errors(data) or schema_errors(data) or content_errors(data)
 
 
-def document_import(*, data):
+def with_unit_named(data, unit_name=None):
+    """The document with its unit named: a table that names no unit (`unit.name` null or absent)
+    is imported under `unit_name`, and its declarations keep that the table did not state it, so
+    the printed unit line stays blank. Refused, saying what to do, when no name is given."""
+    unit = data.get("unit") if isinstance(data, dict) else None
+    if not isinstance(unit, dict):
+        return data
+    stated = unit.get("name")
+    given = (unit_name or "").strip()
+    if stated is not None:
+        if given and given != stated:
+            raise DocumentError(f"文档写明的单位是“{_show(stated)}”，与指定的单位“{_show(given)}”不同；什么也没有导入")
+        return data
+    if not given:
+        raise DocumentError("文档没有写单位名称（unit.name 为空）：请指明导入到哪个单位，"
+                            "如 import_json 文件 --unit \"单位名称\"；什么也没有导入")
+    unstated = {"unit_name_stated": False}
+    department = data.get("department")
+    return {
+        **data,
+        "unit": {**unit, "name": given},
+        "department": {**department, **unstated} if isinstance(department, dict) else department,
+        "projects": [{**project, **unstated} if isinstance(project, dict) else project
+                     for project in data.get("projects") or []],
+    }
+
+
+def document_import(*, data, unit_name=None):
     """Create or replace one unit's declarations of one budget year from a document (a dict).
 
+    A document that names no unit is imported under `unit_name` (`with_unit_named`).
     Raises DocumentError (nothing written) when the document does not fit, or when the unit has a
     declaration of that year that is submitted, approved or published.
     """
+    data = with_unit_named(data, unit_name)
     problems = document_check(data)
     if problems:
         raise DocumentError(_join(problems))

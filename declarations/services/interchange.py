@@ -55,7 +55,7 @@ def _indicator_prefetch():
     return Prefetch("indicators", queryset=Indicator.objects.select_related("subcategory__category"))
 
 
-PROJECT_PREFETCH = ("goal_items", "spending_plan", "money_lines", _indicator_prefetch)
+PROJECT_PREFETCH = ("goal_items", "milestones", "spending_plan", "money_lines", _indicator_prefetch)
 DEPARTMENT_PREFETCH = ("sub_goals", "safeguards", "money_lines", _indicator_prefetch)
 
 
@@ -99,6 +99,7 @@ def indicator_to_dict(indicator):
         "indicator_class": _text(indicator.indicator_class),
         "prior_values": None if not prior_1 and not prior_2 else [prior_1, prior_2],
         "related_project": _text(indicator.related_project),
+        "printed_unit": _text(indicator.printed_unit),
         "term": indicator.term,
     }
 
@@ -117,7 +118,7 @@ def _indicators(owner):
 # --- declarations -------------------------------------------------------------------------
 
 def project_to_dict(project):
-    """One entry of `projects:` (docs/demo-data.md). Four queries unless already prefetched."""
+    """One entry of `projects:` (docs/demo-data.md). Five queries unless already prefetched."""
     _prefetch([project], PROJECT_PREFETCH)
     return {
         "code": project.code,
@@ -144,6 +145,12 @@ def project_to_dict(project):
         "necessity": _text(project.necessity),
         "feasibility": _text(project.feasibility),
         "content": _text(project.content),
+        "legal_basis": _text(project.legal_basis),
+        "overview": _text(project.overview),
+        "milestones": [
+            {"content": step.content, "start": _text(step.start), "end": _text(step.end)}
+            for step in _ordered(project.milestones.all(), lambda step: ())
+        ],
         "long_term_goal": _text(project.long_term_goal),
         "annual_goal": _text(project.annual_goal),
         "goal_items": [item.text for item in _ordered(project.goal_items.all(), lambda item: ())],
@@ -165,6 +172,7 @@ def _sign_off(declaration):
         "checker_name": _text(declaration.checker_name),
         "head_name": _text(declaration.head_name),
         "fill_date": _date(declaration.fill_date),
+        "unit_name_stated": declaration.unit_name_stated,
     }
 
 
@@ -263,6 +271,7 @@ def document_to_dict(unit, year):
 LABELS = {
     "period": "项目期",
     "goal_items": "绩效目标条目",
+    "milestones": "项目实施进度计划",
     "spending_plan": "资金支出计划",
     "money": "收支明细",
     "indicators": "三级指标",
@@ -281,6 +290,7 @@ INDICATOR_LABELS = {
     "indicator_class": "指标分类",
     "prior_values": "前年/上年指标值",
     "related_project": "对应项目",
+    "printed_unit": "表列计量单位",
     "term": "期限",
 }
 INDICATOR_KEY = ("term", "category", "subcategory", "name")

@@ -475,7 +475,7 @@ class _Generator:
                 money.append(MoneyLine(project=project, direction=Direction.INCOME, kind="other", order=2, amount=other))
         indicators = self.indicators("project", project, framework, [Term.ANNUAL], budget=budget, definition=definition)
         project._prefetched_objects_cache = {
-            "goal_items": goal_items, "spending_plan": plan, "money_lines": money, "indicators": indicators,
+            "goal_items": goal_items, "milestones": [], "spending_plan": plan, "money_lines": money, "indicators": indicators,
         }
         return project
 

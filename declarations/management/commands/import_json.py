@@ -12,10 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="JSON 文件路径（不超过 20 MB）")
+        parser.add_argument("--unit", dest="unit_name", help="文档没有写单位名称时（unit.name 为 null），导入到这个单位")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, unit_name=None, **options):
         try:
-            result = document_import(data=document_read(file))
+            result = document_import(data=document_read(file), unit_name=unit_name)
         except OSError as error:
             raise CommandError(f"无法读取 {file}：{error.strerror or error}") from None
         except DocumentError as error:
