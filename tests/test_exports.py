@@ -211,6 +211,6 @@ def test_the_document_is_read_and_built_in_a_fixed_number_of_queries(db, django_
     from declarations.exports.layouts import get_layout
 
     unit = Unit.objects.get(code="455")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         document = get_layout("hebei").document(load_document_data(unit, 2024))
     assert len(document.tables) == ProjectDeclaration.objects.filter(unit=unit).count()
