@@ -18,7 +18,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from declarations.exports.document import safe_filename
@@ -171,6 +171,19 @@ def current_publications(**filters):
         .filter(Q(project__status=Status.PUBLISHED) | Q(department__status=Status.PUBLISHED))
         .select_related("snapshot", "project__unit", "department__unit", "project__year", "department__year")
     )
+
+
+def portal_state():
+    """(newest change, number of publications) of everything the public pages show.
+
+    Public pages change only when a table is published or withdrawn (each makes a new release),
+    so this pair, in two aggregate queries, identifies every page's content for revalidation."""
+    publications = Publication.objects.aggregate(
+        published=Max("published_at"), withdrawn=Max("withdrawn_at"), count=Count("pk")
+    )
+    released = DocumentRelease.objects.aggregate(newest=Max("created_at"))["newest"]
+    times = [t for t in (publications["published"], publications["withdrawn"], released) if t is not None]
+    return (max(times) if times else None), publications["count"]
 
 
 def release_is_public(release):
