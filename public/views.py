@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from functools import wraps
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -20,8 +20,10 @@ from review.views import declaration_for_reviewer, form_errors
 from . import services
 from .models import BatchExport, DocumentRelease, PublishedFile
 
+SEARCH_MAX = 200
+
 # Raised when a change of code or templates alters every page, so that revalidation fetches it anew.
-PAGES_VERSION = "1"
+PAGES_VERSION = "2"
 
 
 def _public(response, max_age):
@@ -60,6 +62,13 @@ def portal_page(view):
     return wrapper
 
 
+def _anchor(publication):
+    """The id of a table on its unit page, stable across re-publications of the declaration."""
+    if publication.project_id:
+        return f"project-{publication.project_id}"
+    return f"department-{publication.department_id}"
+
+
 def _published_pairs():
     """(unit id, year id) of every unit and year with a table public now, in one light query."""
     rows = services.current_publications().values_list(
@@ -88,18 +97,24 @@ def search(request):
         publications = publications.filter(
             Q(title__icontains=query) | Q(code__icontains=query) | Q(unit_name__icontains=query)
         )
-    results = []
+    results, total = [], 0
     if query or year:
-        publications = publications.select_related("project__unit__bureau", "department__unit__bureau")
-        for publication in publications.order_by("-published_at")[:200]:
+        total = publications.count()
+        publications = publications.select_related("project__unit__bureau", "department__unit__bureau").prefetch_related(
+            Prefetch("files", queryset=PublishedFile.objects.filter(format="pdf"), to_attr="pdfs")
+        )
+        for publication in publications.order_by("-published_at")[:SEARCH_MAX]:
             declaration = publication.declaration
             results.append({
                 "unit_pk": declaration.unit_id, "unit_name": publication.unit_name,
                 "bureau_name": declaration.unit.bureau.name, "year": declaration.year.year,
                 "name": publication.title, "published_at": publication.published_at,
+                "anchor": _anchor(publication), "pdf": publication.pdfs[0] if publication.pdfs else None,
             })
     years = BudgetYear.objects.filter(pk__in={y for _, y in _published_pairs()}).order_by("-year")
-    return render(request, "public/search.html", {"query": query, "year": year, "results": results, "years": years})
+    return render(request, "public/search.html", {
+        "query": query, "year": year, "results": results, "total": total, "years": years,
+    })
 
 
 @portal_page
@@ -136,6 +151,8 @@ def unit_year(request, unit_pk, year):
         raise Http404
     publications = list(release.publications.select_related("snapshot", "project").prefetch_related("files"))
     publications.sort(key=lambda p: (p.project_id is not None, p.project.order if p.project else 0, p.pk))
+    for publication in publications:
+        publication.anchor = _anchor(publication)
     document = services.release_document(release)
     older = DocumentRelease.objects.filter(unit=unit, year=budget_year, number__lt=release.number).prefetch_related(
         "files", "publications"
