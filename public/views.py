@@ -1,10 +1,10 @@
 """The public portal: anonymous pages over what is published now, from the published snapshots
 only; and the reviewer's acts of publishing and withdrawing."""
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from functools import wraps
-
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
