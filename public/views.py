@@ -99,7 +99,6 @@ def search(request):
         )
     results, total = [], 0
     if query or year:
-        total = publications.count()
         publications = publications.select_related("project__unit__bureau", "department__unit__bureau").prefetch_related(
             Prefetch("files", queryset=PublishedFile.objects.filter(format="pdf"), to_attr="pdfs")
         )
@@ -111,6 +110,7 @@ def search(request):
                 "name": publication.title, "published_at": publication.published_at,
                 "anchor": _anchor(publication), "pdf": publication.pdfs[0] if publication.pdfs else None,
             })
+        total = len(results) if len(results) < SEARCH_MAX else publications.count()
     years = BudgetYear.objects.filter(pk__in={y for _, y in _published_pairs()}).order_by("-year")
     return render(request, "public/search.html", {
         "query": query, "year": year, "results": results, "total": total, "years": years,
