@@ -18,7 +18,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q, Subquery
 from django.utils import timezone
 
 from declarations.exports.document import safe_filename
@@ -171,6 +171,20 @@ def current_publications(**filters):
         .filter(Q(project__status=Status.PUBLISHED) | Q(department__status=Status.PUBLISHED))
         .select_related("snapshot", "project__unit", "department__unit", "project__year", "department__year")
     )
+
+
+def portal_state():
+    """(newest change, number of publications) of everything the public pages show, in one query.
+
+    Public pages change only when a table is published or withdrawn (each makes a new release),
+    so this pair identifies every page's content for revalidation."""
+    newest_release = DocumentRelease.objects.order_by("-created_at").values("created_at")[:1]
+    state = Publication.objects.aggregate(
+        published=Max("published_at"), withdrawn=Max("withdrawn_at"), released=Max(Subquery(newest_release)),
+        count=Count("pk"),
+    )
+    times = [state[key] for key in ("published", "withdrawn", "released") if state[key] is not None]
+    return (max(times) if times else None), state["count"]
 
 
 def release_is_public(release):

@@ -1,14 +1,16 @@
 """The public portal: anonymous pages over what is published now, from the published snapshots
 only; and the reviewer's acts of publishing and withdrawing."""
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import escape_uri_path
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from declarations.models import BudgetYear, FinanceBureau, Unit
 from review.forms import UnpublishForm
@@ -18,12 +20,53 @@ from review.views import declaration_for_reviewer, form_errors
 from . import services
 from .models import BatchExport, DocumentRelease, PublishedFile
 
-PAGE_MAX_AGE = 300
+SEARCH_MAX = 200
+
+# Raised when a change of code or templates alters every page, so that revalidation fetches it anew.
+PAGES_VERSION = "2"
 
 
-def _public(response, max_age=PAGE_MAX_AGE):
+def _public(response, max_age):
     patch_cache_control(response, public=True, max_age=max_age)
     return response
+
+
+def _state(request, *args, **kwargs):
+    if not hasattr(request, "_portal_state"):
+        request._portal_state = services.portal_state()
+    return request._portal_state
+
+
+def _etag(request, *args, **kwargs):
+    changed, count = _state(request)
+    return f"p{PAGES_VERSION}-{count}-{changed.timestamp() if changed else 0}"
+
+
+def _last_modified(request, *args, **kwargs):
+    return _state(request)[0]
+
+
+def portal_page(view):
+    """A public page: GET and HEAD; revalidated on every visit by an ETag and Last-Modified that
+    change with each publication or withdrawal, so a page seen before one is never shown after it,
+    and an unchanged page answers 304."""
+    conditional = require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        return response
+
+    return wrapper
+
+
+def _anchor(publication):
+    """The id of a table on its unit page, stable across re-publications of the declaration."""
+    if publication.project_id:
+        return f"project-{publication.project_id}"
+    return f"department-{publication.department_id}"
 
 
 def _published_pairs():
@@ -34,15 +77,15 @@ def _published_pairs():
     return {(p_unit or d_unit, p_year or d_year) for p_unit, p_year, d_unit, d_year in rows}
 
 
-@require_GET
+@portal_page
 def index(request):
     pairs = _published_pairs()
     bureaus = FinanceBureau.objects.filter(units__pk__in={u for u, _ in pairs}).distinct().order_by("province", "name")
     years = BudgetYear.objects.filter(pk__in={y for _, y in pairs}).order_by("-year")
-    return _public(render(request, "public/index.html", {"bureaus": bureaus, "years": years}))
+    return render(request, "public/index.html", {"bureaus": bureaus, "years": years})
 
 
-@require_GET
+@portal_page
 def search(request):
     query = request.GET.get("q", "").strip()[:50]
     year = request.GET.get("year", "")
@@ -54,21 +97,27 @@ def search(request):
         publications = publications.filter(
             Q(title__icontains=query) | Q(code__icontains=query) | Q(unit_name__icontains=query)
         )
-    results = []
+    results, total = [], 0
     if query or year:
-        publications = publications.select_related("project__unit__bureau", "department__unit__bureau")
-        for publication in publications.order_by("-published_at")[:200]:
+        publications = publications.select_related("project__unit__bureau", "department__unit__bureau").prefetch_related(
+            Prefetch("files", queryset=PublishedFile.objects.filter(format="pdf"), to_attr="pdfs")
+        )
+        for publication in publications.order_by("-published_at")[:SEARCH_MAX]:
             declaration = publication.declaration
             results.append({
                 "unit_pk": declaration.unit_id, "unit_name": publication.unit_name,
                 "bureau_name": declaration.unit.bureau.name, "year": declaration.year.year,
                 "name": publication.title, "published_at": publication.published_at,
+                "anchor": _anchor(publication), "pdf": publication.pdfs[0] if publication.pdfs else None,
             })
+        total = len(results) if len(results) < SEARCH_MAX else publications.count()
     years = BudgetYear.objects.filter(pk__in={y for _, y in _published_pairs()}).order_by("-year")
-    return _public(render(request, "public/search.html", {"query": query, "year": year, "results": results, "years": years}))
+    return render(request, "public/search.html", {
+        "query": query, "year": year, "results": results, "total": total, "years": years,
+    })
 
 
-@require_GET
+@portal_page
 def bureau(request, pk):
     bureau = get_object_or_404(FinanceBureau, pk=pk)
     rows = (
@@ -90,10 +139,10 @@ def bureau(request, pk):
         key=lambda entry: entry["name"],
     )
     years = sorted({year for entry in units for year in entry["years"]}, reverse=True)
-    return _public(render(request, "public/bureau.html", {"bureau": bureau, "units": units, "years": years}))
+    return render(request, "public/bureau.html", {"bureau": bureau, "units": units, "years": years})
 
 
-@require_GET
+@portal_page
 def unit_year(request, unit_pk, year):
     unit = get_object_or_404(Unit.objects.select_related("bureau__layout"), pk=unit_pk)
     budget_year = get_object_or_404(BudgetYear, year=year)
@@ -102,18 +151,20 @@ def unit_year(request, unit_pk, year):
         raise Http404
     publications = list(release.publications.select_related("snapshot", "project").prefetch_related("files"))
     publications.sort(key=lambda p: (p.project_id is not None, p.project.order if p.project else 0, p.pk))
+    for publication in publications:
+        publication.anchor = _anchor(publication)
     document = services.release_document(release)
     older = DocumentRelease.objects.filter(unit=unit, year=budget_year, number__lt=release.number).prefetch_related(
         "files", "publications"
     )
     older = [r for r in older if services.release_is_public(r)]
-    return _public(render(request, "public/unit_year.html", {
+    return render(request, "public/unit_year.html", {
         "unit": unit, "unit_name": publications[0].unit_name or unit.name, "year": year,
         "release": release, "document": document, "publications": publications, "older": older,
-    }))
+    })
 
 
-@require_GET
+@require_safe
 def published_file(request, pk, sha256, filename):
     published = get_object_or_404(
         PublishedFile.objects.select_related("publication", "release"), pk=pk, sha256=sha256,
@@ -122,6 +173,11 @@ def published_file(request, pk, sha256, filename):
         raise Http404
     if request.headers.get("If-None-Match") == f'"{published.sha256}"':
         response = HttpResponse(status=304)
+    elif request.method == "HEAD":
+        # The headers of the download without opening the file.
+        response = HttpResponse(content_type=published.content_type)
+        response["Content-Length"] = published.size
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"
     elif settings.PUBLIC_FILES_ACCEL_REDIRECT:
         # The app only authorises; nginx sends the bytes from the media folder (docs/scaling.md).
         response = HttpResponse(content_type=published.content_type)
@@ -147,14 +203,14 @@ def batch_start(request, bureau_pk, year):
     return redirect("public_batch", batch.pk)
 
 
-@require_GET
+@require_safe
 def batch_status(request, pk):
     batch = get_object_or_404(BatchExport.objects.select_related("bureau", "year"), pk=pk)
     template = "public/_batch_progress.html" if request.headers.get("HX-Request") else "public/batch.html"
     return render(request, template, {"batch": batch})
 
 
-@require_GET
+@require_safe
 def batch_download(request, pk):
     batch = get_object_or_404(BatchExport, pk=pk, state=BatchExport.DONE)
     if batch.fingerprint != services.batch_fingerprint(batch.bureau, batch.year):
@@ -166,7 +222,7 @@ def batch_download(request, pk):
     return _public(response, max_age=3600)
 
 
-@require_GET
+@require_safe
 def robots(request):
     lines = ["User-agent: *", "Allow: /public/", "Disallow: /admin/", "Disallow: /review/", "Disallow: /projects/",
              "Disallow: /departments/", "Disallow: /documents/", "Disallow: /login/"]

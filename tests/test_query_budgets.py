@@ -45,8 +45,8 @@ PAGE_BUDGETS = {
     "review_dashboard[reviewer]": 36,  # 34: aggregates for counts and charts, one page of rows
     "review_dashboard[admin]": 30,  # 28
     "review_declaration": 30,  # 28
-    "public_index": 5,  # 3
-    "public_search": 5,  # 3
+    "public_index": 6,  # 4: one aggregate for the ETag and Last-Modified
+    "public_search": 7,  # 5: and the PDF of each result
     "public_bureau": 6,  # 4
     "public_unit_year": 23,  # 21
     "notifications": 8,  # 6
