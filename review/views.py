@@ -76,67 +76,99 @@ def dashboard(request):
 
     # Counts and charts come from aggregates; only one page of rows is loaded and checked, so
     # the page stays quick for a bureau with thousands of declarations.
-    counts = {s.label: 0 for s in Status}
+    counts = {s.value: 0 for s in Status}
     by_unit = {}
     for queryset in (departments, projects):
         for unit_name, state, n in queryset.values_list("unit__name", "status").annotate(n=Count("id")).order_by():
-            counts[Status(state).label] += n
+            counts[state] += n
             by_unit.setdefault(unit_name, {}).setdefault(state, 0)
             by_unit[unit_name][state] += n
+    # Units of the bureau (or the chosen one) with no declaration at all for the year.
+    unfiled_units = units.filter(pk=unit_id) if unit_id.isdigit() else units
+    unfiled = unfiled_units.exclude(projectdeclarations__year__year=year).exclude(
+        departmentdeclarations__year__year=year).count()
+    # 待审核 (已提交) first, then by unit and name.
     order = sorted(
-        [(name, 0, f"{dept_name or name}部门整体", "department", pk)
-         for pk, name, dept_name in departments.values_list("pk", "unit__name", "department_name")]
-        + [(name, 1, project_name, "project", pk) for pk, name, project_name in projects.values_list(
-            "pk", "unit__name", "name")]
+        [(state != Status.SUBMITTED, name, 0, f"{dept_name or name}部门整体", "department", pk)
+         for pk, name, dept_name, state in departments.values_list("pk", "unit__name", "department_name", "status")]
+        + [(state != Status.SUBMITTED, name, 1, project_name, "project", pk)
+           for pk, name, project_name, state in projects.values_list("pk", "unit__name", "name", "status")]
     )
     page = Paginator(order, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     chosen_departments = {
-        d.pk: d for d in departments.filter(pk__in=[e[4] for e in page if e[3] == "department"]).prefetch_related(
+        d.pk: d for d in departments.filter(pk__in=[e[5] for e in page if e[4] == "department"]).prefetch_related(
             "indicators__subcategory__category", "money_lines")
     }
     chosen_projects = {
-        p.pk: p for p in projects.filter(pk__in=[e[4] for e in page if e[3] == "project"]).prefetch_related(
+        p.pk: p for p in projects.filter(pk__in=[e[5] for e in page if e[4] == "project"]).prefetch_related(
             "indicators__subcategory__category", "spending_plan", "money_lines", "goal_items")
     }
     validation.prefetch_for_validation([*chosen_departments.values(), *chosen_projects.values()])
     rows = []
-    for _unit, _rank, name, row_kind, pk in page:
+    hints_by_criterion = {c: 0 for c in Criterion.values}
+    for _pending, _unit, _rank, name, row_kind, pk in page:
         declaration = (chosen_projects if row_kind == "project" else chosen_departments)[pk]
         is_project = row_kind == "project"
         findings = validation.validate_project(declaration) if is_project else validation.validate_department(declaration)
+        hints = validation.hints(findings)
+        for hint in hints:
+            hints_by_criterion[hint.criterion] = hints_by_criterion.get(hint.criterion, 0) + 1
         rows.append({
             "declaration": declaration, "kind": row_kind, "name": name,
             "budget": declaration.budget if is_project else None,
-            "errors": validation.errors(findings), "hints": validation.hints(findings),
+            "pending": declaration.status == Status.SUBMITTED, "colour": STATUS_COLOURS[declaration.status],
+            "errors": validation.errors(findings), "hints": hints,
         })
-    curves = projects.filter(spending_plan__isnull=False).distinct().order_by("unit__name", "name")[:20]
-    totals = list(projects.values_list("category").annotate(total=Sum("budget")).order_by("category"))
+    money = dict(projects.values_list("status").annotate(total=Sum("budget")).order_by())
     charts = {
-        "states_by_unit": _states_by_unit(by_unit),
-        "budget_by_category": {"labels": [c or "未分类" for c, _ in totals], "data": [float(t) for _, t in totals]},
-        "spending_curves": [
-            {"label": p.name, "points": [[c.label, float(c.percent)] for c in p.spending_plan.all()]}
-            for p in curves.prefetch_related("spending_plan")
-        ],
+        "units_by_state": _units_by_state(by_unit, unfiled),
+        "money_by_state": _series(
+            [(s.label, float(money.get(s.value) or 0), STATUS_COLOURS[s.value]) for s in Status]),
+        "hints_by_criterion": _series([(c, n, HINT_COLOUR) for c, n in hints_by_criterion.items()]),
     }
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "review/dashboard.html", {
-        "rows": rows, "page": page, "query": query.urlencode(), "counts": counts, "years": years, "year": year,
+        "rows": rows, "page": page, "query": query.urlencode(), "years": years, "year": year,
+        "counts": [(s.label, counts[s.value], STATUS_COLOURS[s.value]) for s in Status]
+        + [(UNFILED, unfiled, STATUS_COLOURS[UNFILED])],
+        "selectable": any(row["pending"] for row in rows),
         "status": status, "kind": kind, "unit_id": unit_id, "units": units.order_by("name"),
         "statuses": Status.choices, "charts": charts,
     })
 
 
+# One colour per state, used by the badges, the counts and the charts alike.
+UNFILED = "未填报"
+STATUS_COLOURS = {
+    Status.DRAFT: "#6c757d",
+    Status.SUBMITTED: "#b35900",
+    Status.RETURNED: "#dc3545",
+    Status.APPROVED: "#198754",
+    Status.PUBLISHED: "#0d6efd",
+    UNFILED: "#adb5bd",
+}
+HINT_COLOUR = "#6f42c1"
+# A unit is counted in the state of its least advanced declaration.
+PROGRESS = [Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED]
+
+
+def _series(items):
+    """Labels, values and colours of one chart; empty when every value is 0 (the page says 无数据)."""
+    if not any(value for _label, value, _colour in items):
+        return None
+    return {"labels": [i[0] for i in items], "data": [i[1] for i in items], "colours": [i[2] for i in items]}
+
+
+def _units_by_state(by_unit, unfiled):
+    units = {s: 0 for s in PROGRESS}
+    for states in by_unit.values():
+        units[next(s for s in PROGRESS if states.get(s.value))] += 1
+    return _series([(s.label, units[s], STATUS_COLOURS[s]) for s in PROGRESS]
+                   + [(UNFILED, unfiled, STATUS_COLOURS[UNFILED])])
+
+
 ROWS_PER_PAGE = 50
-
-
-def _states_by_unit(by_unit):
-    units = sorted(by_unit)
-    return {
-        "labels": units,
-        "series": [{"label": status.label, "data": [by_unit[u].get(status.value, 0) for u in units]} for status in Status],
-    }
 
 
 @login_required
