@@ -74,12 +74,16 @@ class ReturnForm(CommentsMixin, forms.Form):
     result = forms.ChoiceField(
         label="审核结果", choices=[(Result.FAIR, Result.FAIR.label), (Result.POOR, Result.POOR.label)],
         widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="中、差都把申报退回单位（状态变为“退回修改”），填报人按意见修改后可重新提交；"
+                  "差表示本次申报不予通过，这一结论记入绩效目标审核表。",
     )
     reason = forms.CharField(
         label="退回理由", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=4000
     )
 
     def __init__(self, *args, targets, **kwargs):
+        # Ids of its own (return_reason, return_target_0 …): the approve form sits on the same page.
+        kwargs.setdefault("auto_id", "return_%s")
         super().__init__(*args, **kwargs)
         self.add_comment_fields(targets)
 
@@ -93,6 +97,7 @@ class ApproveForm(CommentsMixin, forms.Form):
     result = forms.ChoiceField(
         label="审核结果", choices=[(Result.EXCELLENT, Result.EXCELLENT.label), (Result.GOOD, Result.GOOD.label)],
         widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="优、良都是审核通过（状态变为“审核通过”，之后可以公开）。",
     )
     reason = forms.CharField(
         label="审核意见", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), required=False,
@@ -100,6 +105,7 @@ class ApproveForm(CommentsMixin, forms.Form):
     )
 
     def __init__(self, *args, targets, **kwargs):
+        kwargs.setdefault("auto_id", "approve_%s")
         super().__init__(*args, **kwargs)
         self.add_comment_fields(targets)
 

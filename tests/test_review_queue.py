@@ -88,3 +88,42 @@ def test_a_year_without_declarations_says_no_data_instead_of_drawing(client, rev
     assert page.count('<p class="text-muted m-0">无数据</p>') == 2
     assert '<canvas id="chart-money"' not in page and '<canvas id="chart-hints"' not in page
 
+
+# --- the review page ---------------------------------------------------------------------------
+
+def _review_page(client, reviewer, declaration):
+    client.force_login(reviewer)
+    return client.get(reverse("review_declaration", args=["project", declaration.pk])).text
+
+
+def test_the_review_page_has_no_duplicate_ids(client, reviewer, pending):
+    ids = Counter(re.findall(r'\sid="([^"]+)"', _review_page(client, reviewer, pending)))
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_every_label_on_the_review_page_points_at_an_existing_box(client, reviewer, pending):
+    page = _review_page(client, reviewer, pending)
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    targets = re.findall(r'<label[^>]*\sfor="([^"]+)"', page)
+    assert "return_reason" in targets and "approve_text_0" in targets
+    assert [t for t in targets if t not in ids] == []
+
+
+def test_the_results_say_once_what_each_does(client, reviewer, pending):
+    page = _review_page(client, reviewer, pending)
+    assert '<option value="excellent">优（通过）</option>' in page and "（通过）（" not in page
+    assert "优、良都是审核通过（状态变为“审核通过”，之后可以公开）。" in page
+    assert ("中、差都把申报退回单位（状态变为“退回修改”），填报人按意见修改后可重新提交；"
+            "差表示本次申报不予通过，这一结论记入绩效目标审核表。") in page
+
+
+def test_the_latest_review_names_its_result_once(client, reviewer, pending):
+    services.declaration_approve(declaration=pending, user=reviewer)
+    page = _review_page(client, reviewer, pending)
+    assert "最近一次审核：优（通过）</h2>" in page
+
+
+def test_a_draft_says_why_it_cannot_be_reviewed(client, reviewer):
+    draft = ProjectDeclaration.objects.get(unit__name="遵化市信访局", name=DRAFT_NAME)
+    page = _review_page(client, reviewer, draft)
+    assert "这份申报还是草稿，单位尚未提交，暂时不能审核。" in page
