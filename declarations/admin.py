@@ -1,10 +1,14 @@
+from decimal import Decimal
+
 from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -28,6 +32,26 @@ from .models import (
 )
 from .exports.pdf import render_pdf
 from .services import drafts, layouts
+from .values import format_amount, format_number
+
+
+class AmountFormField(forms.DecimalField):
+    """An amount edited as printed: 20, not 20.000000."""
+
+    def prepare_value(self, value):
+        return format_number(value) if isinstance(value, Decimal) else value
+
+
+AMOUNTS = {models.DecimalField: {"form_class": AmountFormField}}
+
+
+def amount_column(name, description):
+    @admin.display(description=description, ordering=name)
+    def column(self, obj):
+        return format_amount(getattr(obj, name))
+
+    column.__name__ = f"{name}_display"
+    return column
 
 
 @admin.register(FinanceBureau)
@@ -55,23 +79,15 @@ class BudgetYearAdmin(admin.ModelAdmin):
 class CoverNoteAdmin(admin.ModelAdmin):
     list_display = ["title", "unit", "year", "signed_on"]
     list_filter = ["year"]
+    list_select_related = ["unit", "year"]
     search_fields = ["title", "unit__name"]
 
 
 class MoneyLineInline(admin.TabularInline):
     model = MoneyLine
     extra = 0
+    formfield_overrides = AMOUNTS
     fields = ["direction", "kind", "order", "amount", "half_year_amount", "share", "prior_amount_1", "prior_amount_2"]
-
-
-class IndicatorInline(admin.TabularInline):
-    model = Indicator
-    extra = 0
-    fields = [
-        "term", "order", "subcategory", "name", "description", "comparator", "number", "unit", "text_value", "printed_unit",
-        "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2",
-    ]
-    autocomplete_fields = ["subcategory"]
 
 
 class SubGoalInline(admin.StackedInline):
@@ -97,6 +113,7 @@ class ProjectMilestoneInline(admin.TabularInline):
 class SpendingCheckpointInline(admin.TabularInline):
     model = SpendingCheckpoint
     extra = 0
+    formfield_overrides = AMOUNTS
 
 
 STALE = "这份申报在您打开本页之后已被修改并保存，本次没有保存。请重新打开本页，核对后再修改。"
@@ -151,9 +168,26 @@ class VersionedAdmin(SimpleHistoryAdmin):
 
 
 class DeclarationAdmin(VersionedAdmin):
-    """The status changes only through review.services (submit, return, approve, publish), never here."""
+    """The status changes only through review.services (submit, return, approve, publish), never here.
 
-    readonly_fields = ["status"]
+    Its indicators are edited in the wizard's grid, not as an inline (81 of them made a 4,444 px
+    table and a page of several seconds): the change page links there and to the indicator list."""
+
+    readonly_fields = ["status", "indicators_links"]
+    formfield_overrides = AMOUNTS
+    wizard_step = ""  # the URL name of the declaration's wizard step
+    indicator_filter = ""  # the Indicator field naming the declaration
+
+    @admin.display(description="三级指标")
+    def indicators_links(self, declaration):
+        if declaration.pk is None:
+            return "保存后在填报向导中填写"
+        wizard = reverse(self.wizard_step, args=[declaration.pk, "indicators"])
+        listing = f"{reverse('admin:declarations_indicator_changelist')}?{self.indicator_filter}={declaration.pk}"
+        return format_html(
+            '共 {} 条：<a href="{}">在填报向导中编辑</a> · <a href="{}">在三级指标列表中查看</a>',
+            declaration.indicators.count(), wizard, listing,
+        )
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -170,26 +204,37 @@ class DepartmentDeclarationAdmin(DeclarationAdmin):
     list_filter = ["year", "status", "unit__bureau"]
     list_select_related = ["unit", "year"]
     search_fields = ["unit__name", "unit__code", "department_name"]
-    autocomplete_fields = ["unit"]
-    inlines = [SubGoalInline, SafeguardInline, MoneyLineInline, IndicatorInline]
+    autocomplete_fields = ["unit", "copied_from"]
+    inlines = [SubGoalInline, SafeguardInline, MoneyLineInline]
+    wizard_step = "department_step"
+    indicator_filter = "department"
 
 
 @admin.register(ProjectDeclaration)
 class ProjectDeclarationAdmin(DeclarationAdmin):
-    list_display = ["name", "code", "unit", "year", "budget", "status"]
+    list_display = ["name", "code", "unit", "year", "budget_display", "status"]
     list_filter = ["year", "status", "unit__bureau", "category"]
     list_select_related = ["unit", "year"]
     search_fields = ["name", "code", "unit__name"]
-    autocomplete_fields = ["unit"]
-    inlines = [GoalItemInline, ProjectMilestoneInline, SpendingCheckpointInline, MoneyLineInline, IndicatorInline]
+    autocomplete_fields = ["unit", "copied_from"]
+    inlines = [GoalItemInline, ProjectMilestoneInline, SpendingCheckpointInline, MoneyLineInline]
+    wizard_step = "project_step"
+    indicator_filter = "project"
+    budget_display = amount_column("budget", "预算数（万元）")
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(VersionedAdmin):
-    list_display = ["name", "subcategory", "value_display", "basis", "project", "department"]
+    list_display = ["name", "subcategory", "value_text", "basis", "project", "department"]
     list_filter = ["term", "subcategory__category__framework__layout"]
-    list_select_related = ["subcategory__category", "project", "department__unit"]
+    list_select_related = ["subcategory__category", "project__year", "department__unit", "department__year"]
     search_fields = ["name", "description", "basis"]
+    autocomplete_fields = ["subcategory", "project", "department"]
+    formfield_overrides = AMOUNTS
+
+    @admin.display(description="指标值")
+    def value_text(self, indicator):
+        return indicator.value_display
 
 
 # --- layouts: a definition edited as YAML beside a preview of what it prints --------------

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from . import values
@@ -185,6 +186,9 @@ class SubGoal(models.Model):
         verbose_name_plural = "分项绩效目标"
         ordering = ["declaration", "order"]
 
+    def __str__(self):
+        return self.title
+
 
 class SafeguardMeasure(models.Model):
     """工作保障措施, one numbered paragraph each."""
@@ -199,6 +203,9 @@ class SafeguardMeasure(models.Model):
         verbose_name = "工作保障措施"
         verbose_name_plural = "工作保障措施"
         ordering = ["declaration", "order"]
+
+    def __str__(self):
+        return Truncator(self.text).chars(40)
 
 
 class ProjectDeclaration(Declaration):
@@ -286,6 +293,9 @@ class GoalItem(models.Model):
         verbose_name_plural = "绩效目标条目"
         ordering = ["project", "order"]
 
+    def __str__(self):
+        return Truncator(self.text).chars(40)
+
 
 class ProjectMilestone(models.Model):
     """项目实施进度计划: one row of what is done when, the times as the table writes them (2016, 2020.07)."""
@@ -300,6 +310,9 @@ class ProjectMilestone(models.Model):
         verbose_name = "项目实施进度计划"
         verbose_name_plural = "项目实施进度计划"
         ordering = ["project", "order"]
+
+    def __str__(self):
+        return Truncator(self.content).chars(40)
 
 
 class SpendingCheckpoint(models.Model):
@@ -320,6 +333,9 @@ class SpendingCheckpoint(models.Model):
             models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100), name="checkpoint_percent_range"),
             models.UniqueConstraint(fields=["project", "label"], name="checkpoint_unique_label"),
         ]
+
+    def __str__(self):
+        return f"{self.label} {values.format_number(self.percent)}%"
 
 
 class Direction(models.TextChoices):

@@ -29,6 +29,7 @@ class CategoryInline(admin.TabularInline):
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["layout", "table_kind"]
     list_filter = ["layout", "table_kind"]
+    list_select_related = ["layout"]
     inlines = [CategoryInline]
 
 
@@ -41,6 +42,7 @@ class SubcategoryInline(admin.TabularInline):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "framework", "order"]
     list_filter = ["framework__layout", "framework__table_kind"]
+    list_select_related = ["framework__layout"]
     inlines = [SubcategoryInline]
 
 

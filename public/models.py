@@ -67,6 +67,9 @@ class PublishedFile(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return self.filename
+
     @property
     def content_type(self):
         return CONTENT_TYPES[self.format]
@@ -94,6 +97,9 @@ class BatchExport(models.Model):
         verbose_name = "批量下载"
         verbose_name_plural = "批量下载"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.bureau.name} {self.year.year}年 批量下载"
 
     @property
     def percent(self):

@@ -3,6 +3,7 @@ publications and in-app notifications."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 
 
 class DeclarationLink(models.Model):
@@ -65,6 +66,10 @@ class Snapshot(DeclarationLink):
         return f"第{self.number}次提交"
 
 
+def _when(moment):
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
+
+
 ACTION_LABELS = {
     "declaration.submitted": "提交",
     "declaration.resubmitted": "重新提交",
@@ -93,7 +98,7 @@ class Event(DeclarationLink):
         constraints = [one_declaration("event_belongs_to_one_declaration")]
 
     def __str__(self):
-        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.verb} {_when(self.created_at)}".strip()
 
     @property
     def verb(self):
@@ -129,6 +134,9 @@ class Review(DeclarationLink):
         ordering = ["-created_at", "-id"]
         constraints = [one_declaration("review_belongs_to_one_declaration")]
 
+    def __str__(self):
+        return f"{self.get_result_display()} {_when(self.created_at)}".strip()
+
     @property
     def approved(self):
         return self.result in (Result.EXCELLENT, Result.GOOD)
@@ -152,6 +160,9 @@ class ReviewComment(models.Model):
         verbose_name_plural = "审核意见"
         ordering = ["review", "id"]
 
+    def __str__(self):
+        return f"{self.target_label}：{Truncator(self.text).chars(40)}"
+
 
 class Publication(DeclarationLink):
     """An approved snapshot made public; withdrawn publications stay listed."""
@@ -171,6 +182,9 @@ class Publication(DeclarationLink):
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["withdrawn_at"], name="publication_withdrawn_at")]
         constraints = [one_declaration("publication_belongs_to_one_declaration")]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.title} {_when(self.published_at)}".strip() or "公开"
 
 
 class Notification(models.Model):

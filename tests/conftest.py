@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from accounts.models import User
@@ -19,6 +21,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         demo_load()
+
+
+@pytest.fixture(autouse=True)
+def _own_export_cache(settings):
+    """Each test keeps its exports apart, as its database is apart (a test may break a renderer)."""
+    settings.EXPORT_CACHE_PREFIX = f"exports/kept/{uuid.uuid4().hex}/"
 
 
 @pytest.fixture

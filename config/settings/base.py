@@ -173,6 +173,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Whole-document exports kept by content hash (declarations/exports/registry.py), in the default storage.
+EXPORT_CACHE_PREFIX = "exports/kept/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

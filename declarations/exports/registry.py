@@ -2,7 +2,16 @@
 
 An exporter takes a Document (built once by the layout's definition) and returns
 (filename, content_type, bytes); the download pages list the formats.
+
+Whole-document exports are kept by content hash (`_kept`): the same content never renders twice.
 """
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
 from .builders import load_document_data
 from .layouts import get_layout
 from .pdf import render_pdf
@@ -66,11 +75,15 @@ def exporter_for(layout, fmt):
         raise LookupError(f"没有“{fmt}”格式的导出") from None
 
 
+# Raise when the exporters print differently for the same content: every kept file is then made anew.
+EXPORT_CODE_VERSION = 1
+
+
 def export_document(*, unit, year, fmt):
     """The unit's whole document for the year in its layout: (filename, content_type, bytes)."""
     data = load_document_data(unit, year)
     layout = get_layout(data.layout)
-    return exporter_for(layout, fmt).render(_with_meta(layout.document(data), data))
+    return _kept(layout, fmt, _with_meta(layout.document(data), data), data, part="document")
 
 
 def _with_meta(document, data):
@@ -87,10 +100,60 @@ def export_project(*, project, fmt):
     data = load_document_data(project.unit, project.year.year, with_department=False)
     layout = get_layout(data.layout)
     project = next(p for p in data.projects if p.pk == project.pk)
-    return exporter_for(layout, fmt).render(_with_meta(layout.project_document(data, project), data))
+    document = _with_meta(layout.project_document(data, project), data)
+    return _kept(layout, fmt, document, data, part=f"project:{project.pk}")
 
 
 def export_department(*, department, fmt):
     data = load_document_data(department.unit, department.year.year)
     layout = get_layout(data.layout)
-    return exporter_for(layout, fmt).render(_with_meta(layout.department_document(data), data))
+    return _kept(layout, fmt, _with_meta(layout.department_document(data), data), data, part="department")
+
+
+# --- kept by content hash -----------------------------------------------------------------
+
+def content_key(layout, fmt, document, data, *, part):
+    """The SHA-256 of everything the bytes depend on: the document's interchange JSON, the
+    layout's definition and version, its indicator framework, the format, which part is printed,
+    the versions written into the file, and EXPORT_CODE_VERSION."""
+    from ..services.interchange import document_to_dict
+
+    depends = {
+        "code": EXPORT_CODE_VERSION,
+        "format": fmt,
+        "part": part,
+        "meta": document.meta,
+        "document": document_to_dict(data.unit, data.year),
+        "layout": {"code": layout.code, "version": data.layout.version, "definition": layout.definition},
+        "frameworks": _frameworks(data.frameworks),
+    }
+    text = json.dumps(depends, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _frameworks(frameworks):
+    """一级/二级 as printed (already prefetched by load_document_data: no query)."""
+    return {
+        kind: [
+            [category.name, category.order,
+             [[sub.name, sub.order, sub.mandatory, sub.note] for sub in category.subcategories.all()]]
+            for category in framework.categories.all()
+        ]
+        for kind, framework in frameworks.items()
+    }
+
+
+def _kept(layout, fmt, document, data, *, part):
+    """The exporter's (filename, content_type, bytes), rendered only when no file of the same
+    content key is kept in the default storage yet."""
+    exporter = exporter_for(layout, fmt)
+    filename = f"{document.filename}.{exporter.extension}"
+    name = f"{settings.EXPORT_CACHE_PREFIX}{content_key(layout, fmt, document, data, part=part)}.{exporter.extension}"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            return filename, exporter.content_type, handle.read()
+    content = exporter.render_bytes(document)
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:  # another request kept the same content meanwhile: keep one file
+        default_storage.delete(saved)
+    return filename, exporter.content_type, content
