@@ -8,6 +8,7 @@ from django.urls import path
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_inlines import LabelledTabularInline
 from indicators.models import Layout
 
 from .forms import VersionField
@@ -58,13 +59,13 @@ class CoverNoteAdmin(admin.ModelAdmin):
     search_fields = ["title", "unit__name"]
 
 
-class MoneyLineInline(admin.TabularInline):
+class MoneyLineInline(LabelledTabularInline):
     model = MoneyLine
     extra = 0
     fields = ["direction", "kind", "order", "amount", "half_year_amount", "share", "prior_amount_1", "prior_amount_2"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LabelledTabularInline):
     model = Indicator
     extra = 0
     fields = [
@@ -79,22 +80,22 @@ class SubGoalInline(admin.StackedInline):
     extra = 0
 
 
-class SafeguardInline(admin.TabularInline):
+class SafeguardInline(LabelledTabularInline):
     model = SafeguardMeasure
     extra = 0
 
 
-class GoalItemInline(admin.TabularInline):
+class GoalItemInline(LabelledTabularInline):
     model = GoalItem
     extra = 0
 
 
-class ProjectMilestoneInline(admin.TabularInline):
+class ProjectMilestoneInline(LabelledTabularInline):
     model = ProjectMilestone
     extra = 0
 
 
-class SpendingCheckpointInline(admin.TabularInline):
+class SpendingCheckpointInline(LabelledTabularInline):
     model = SpendingCheckpoint
     extra = 0
 
