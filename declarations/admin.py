@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_inlines import LabelledTabularInline
 from indicators.models import Layout
 
 from .forms import VersionField
@@ -83,7 +84,7 @@ class CoverNoteAdmin(admin.ModelAdmin):
     search_fields = ["title", "unit__name"]
 
 
-class MoneyLineInline(admin.TabularInline):
+class MoneyLineInline(LabelledTabularInline):
     model = MoneyLine
     extra = 0
     formfield_overrides = AMOUNTS
@@ -95,22 +96,22 @@ class SubGoalInline(admin.StackedInline):
     extra = 0
 
 
-class SafeguardInline(admin.TabularInline):
+class SafeguardInline(LabelledTabularInline):
     model = SafeguardMeasure
     extra = 0
 
 
-class GoalItemInline(admin.TabularInline):
+class GoalItemInline(LabelledTabularInline):
     model = GoalItem
     extra = 0
 
 
-class ProjectMilestoneInline(admin.TabularInline):
+class ProjectMilestoneInline(LabelledTabularInline):
     model = ProjectMilestone
     extra = 0
 
 
-class SpendingCheckpointInline(admin.TabularInline):
+class SpendingCheckpointInline(LabelledTabularInline):
     model = SpendingCheckpoint
     extra = 0
     formfield_overrides = AMOUNTS

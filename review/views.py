@@ -213,7 +213,9 @@ def review_declaration(request, kind, pk):
         "declaration": declaration, "kind": kind, "document": document, "snapshots": snapshots, "diff": diff,
         "findings": findings, "events": services.events_of(declaration), "review": services.latest_review(declaration),
         "actions": services.allowed_actions(request.user, declaration),
-        "return_form": ReturnForm(targets=targets), "approve_form": ApproveForm(targets=targets),
+        # Both forms are on one page: their own id prefixes keep every label bound to its own box.
+        "return_form": ReturnForm(targets=targets, auto_id="return_%s"),
+        "approve_form": ApproveForm(targets=targets, auto_id="approve_%s"),
         "unpublish_form": UnpublishForm(),
     })
 

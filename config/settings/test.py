@@ -11,5 +11,9 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="pjd-test-media-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Static files are served by runserver / the live test server here; whitenoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# axe-core (npm) is served as our own static file to the browser tests only, which load it with a
+# <script src> the Content-Security-Policy allows (Playwright's inline injection is refused).
+if NODE_MODULES.exists():  # noqa: F405
+    STATICFILES_DIRS += [("vendor/axe", NODE_MODULES / "axe-core")]  # noqa: F405
 # Tasks run at once, in the test's own process and database.
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "targets-test", "immediate": True}
