@@ -174,7 +174,7 @@ class DeclarationAdmin(VersionedAdmin):
     Its indicators are edited in the wizard's grid, not as an inline (81 of them made a 4,444 px
     table and a page of several seconds): the change page links there and to the indicator list."""
 
-    readonly_fields = ["status", "indicators_links"]
+    readonly_fields = ["status", "copied_from", "indicators_links"]
     formfield_overrides = AMOUNTS
     wizard_step = ""  # the URL name of the declaration's wizard step
     indicator_filter = ""  # the Indicator field naming the declaration
@@ -205,7 +205,7 @@ class DepartmentDeclarationAdmin(DeclarationAdmin):
     list_filter = ["year", "status", "unit__bureau"]
     list_select_related = ["unit", "year"]
     search_fields = ["unit__name", "unit__code", "department_name"]
-    autocomplete_fields = ["unit", "copied_from"]
+    autocomplete_fields = ["unit"]
     inlines = [SubGoalInline, SafeguardInline, MoneyLineInline]
     wizard_step = "department_step"
     indicator_filter = "department"
@@ -217,7 +217,7 @@ class ProjectDeclarationAdmin(DeclarationAdmin):
     list_filter = ["year", "status", "unit__bureau", "category"]
     list_select_related = ["unit", "year"]
     search_fields = ["name", "code", "unit__name"]
-    autocomplete_fields = ["unit", "copied_from"]
+    autocomplete_fields = ["unit"]
     inlines = [GoalItemInline, ProjectMilestoneInline, SpendingCheckpointInline, MoneyLineInline]
     wizard_step = "project_step"
     indicator_filter = "project"
