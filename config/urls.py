@@ -17,6 +17,7 @@ urlpatterns = [
     path("password-change/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("", include("public.urls")),
+    path("", include("jobs.urls")),
     path("", include("review.urls")),
     path("", include("declarations.urls")),
 ]

@@ -1,26 +1,48 @@
-"""Downloads of the printed forms and their on-screen preview (the same Document as the PDF)."""
+"""Downloads of the printed forms and their on-screen preview (the same Document as the PDF).
+
+A download whose content is kept (declarations/exports/registry.py) is answered at once; any
+other is rendered by a worker as a job, and the answer is the job's progress page."""
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.encoding import escape_uri_path
+
+from jobs.models import Job
+from jobs.services import job_start
+from jobs.views import progress_page
 
 from . import selectors
 from .exports.builders import load_document_data
 from .exports.layouts import get_layout
-from .exports.registry import FORMATS, export_department, export_document, export_project
+from .exports.registry import FORMATS, NotKept, export_department, export_document, export_project
+from .tasks import render_export
 
 logger = logging.getLogger(__name__)
 
 
-def _export_or_error_page(request, export, **kwargs):
-    """Run an export; when the renderer fails, log it and answer a readable error page."""
+def _export_or_job(request, export, *, title, params, back_url, **kwargs):
+    """The kept file at once; else a job renders it and the progress page answers. A job that
+    is over before the page is drawn (a worker faster than this request) answers its outcome."""
     try:
-        return _download(*export(**kwargs))
-    except Exception:
+        return _download(*export(**kwargs, render=False))
+    except NotKept:
+        pass
+    except Exception:  # the kept file could not be read (storage unreachable)
         logger.exception("export.failed user=%s %s", request.user.pk, kwargs)
         return render(request, "declarations/export_failed.html", status=500)
+    job = job_start(kind=Job.EXPORT, user=request.user, title=f"导出：{title}（{FORMATS[params['fmt']]}）",
+                    params=params, back_url=back_url, task=render_export)
+    if job.state == Job.DONE:
+        with default_storage.open(job.result_file, "rb") as handle:
+            return _download(job.result_filename, job.result_content_type, handle.read())
+    if job.state == Job.FAILED:
+        logger.error("export.failed user=%s job=%s", request.user.pk, job.pk)
+        return render(request, "declarations/export_failed.html", status=500)
+    return progress_page(request, job)
 
 
 def _download(filename, content_type, content):
@@ -46,19 +68,32 @@ def _year_of(user, unit, year):
 def document_download(request, unit_pk, year, fmt):
     unit = selectors.unit_for(request.user, unit_pk)
     _year_of(request.user, unit, year)
-    return _export_or_error_page(request, export_document, unit=unit, year=year, fmt=_format(fmt))
+    return _export_or_job(
+        request, export_document, unit=unit, year=year, fmt=_format(fmt),
+        title=f"{unit.name} {year}年度整体文档", params={"part": "document", "unit": unit.pk, "year": year, "fmt": fmt},
+        back_url=reverse("document_preview", args=[unit.pk, year]),
+    )
 
 
 @login_required
 def project_download(request, pk, fmt):
     project = selectors.project_declaration_for(request.user, pk)
-    return _export_or_error_page(request, export_project, project=project, fmt=_format(fmt))
+    return _export_or_job(
+        request, export_project, project=project, fmt=_format(fmt),
+        title=f"{project.year.year}年「{project.name}」", params={"part": "project", "pk": project.pk, "fmt": fmt},
+        back_url=reverse("project_detail", args=[project.pk]),
+    )
 
 
 @login_required
 def department_download(request, pk, fmt):
     department = selectors.department_declaration_for(request.user, pk)
-    return _export_or_error_page(request, export_department, department=department, fmt=_format(fmt))
+    return _export_or_job(
+        request, export_department, department=department, fmt=_format(fmt),
+        title=f"{department.year.year}年 {department.printed_name}部门整体绩效目标",
+        params={"part": "department", "pk": department.pk, "fmt": fmt},
+        back_url=reverse("department_detail", args=[department.pk]),
+    )
 
 
 @login_required

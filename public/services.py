@@ -19,6 +19,7 @@ import zipfile
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from declarations.exports.document import safe_filename
@@ -26,9 +27,11 @@ from declarations.exports.layouts import get_layout
 from declarations.exports.pdf import render_pdf
 from declarations.exports.snapshots import document_data_from_snapshots
 from declarations.exports.xlsx import render_xlsx
-from declarations.models import ProjectDeclaration, Status
+from declarations.models import DepartmentDeclaration, ProjectDeclaration, Status
 from declarations.services import validation
 from indicators.models import PublishedValue
+from jobs.models import Job
+from jobs.services import JobRefused, job_start
 from review import services as review
 from review.models import DeclarationLink, Publication
 
@@ -311,6 +314,31 @@ def declaration_publish(*, declaration, user, refresh_release=True):
         raise review.ReviewError("生成公开文件失败，未公开；已记录错误，请联系管理员后重试") from None
     review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已公开", review.detail_url(declaration))
     return declaration
+
+
+def declaration_publish_start(*, declaration, user):
+    """公开 from the review page: a job a worker runs (declaration_publish_job), since making the
+    files takes seconds. What the guard refuses now is refused at once, with its message."""
+    review.guard("publish", declaration, user)
+    from .tasks import publish_declaration
+
+    kind = review.kind_of(declaration)
+    return job_start(
+        kind=Job.PUBLISH, user=user, title=f"公开：{review.title_of(declaration)}",
+        params={"kind": kind, "pk": declaration.pk}, back_url=reverse("review_declaration", args=[kind, declaration.pk]),
+        task=publish_declaration,
+    )
+
+
+def declaration_publish_job(job):
+    """The worker's part: declaration_publish as the user who asked; a ReviewError ends the job
+    with its message and nothing published."""
+    model = ProjectDeclaration if job.params["kind"] == "project" else DepartmentDeclaration
+    try:
+        declaration_publish(declaration=model.objects.get(pk=job.params["pk"]), user=job.user)
+    except review.ReviewError as error:
+        raise JobRefused(str(error)) from None
+    return {"message": "已公开。"}
 
 
 @transaction.atomic

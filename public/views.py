@@ -234,12 +234,13 @@ def robots(request):
 @login_required
 @require_POST
 def publication_act(request, kind, pk, action):
-    """公开 or 撤回公开 of one declaration, by a reviewer of its finance bureau."""
+    """公开 (a job, answered by its progress page) or 撤回公开 of one declaration, by a reviewer
+    of its finance bureau."""
     declaration = declaration_for_reviewer(request, kind, pk)
     try:
         if action == "publish":
-            services.declaration_publish(declaration=declaration, user=request.user)
-            messages.success(request, "已公开。")
+            job = services.declaration_publish_start(declaration=declaration, user=request.user)
+            return redirect("job", job.pk)
         elif action == "unpublish":
             form = UnpublishForm(request.POST)
             if not form.is_valid():

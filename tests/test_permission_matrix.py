@@ -62,6 +62,9 @@ MATRIX = {
     "public_batch": ({"pk": 1}, NOBODY),
     "public_batch_download": ({"pk": 1}, NOBODY),
     "public_batch_start": ({"bureau_pk": "{bureau}", "year": 2024}, _statuses(405, 405, 405, 405, 405, 405)),
+    # A job's progress page and file are its asker's only (tests/test_jobs.py); no job 1 exists here.
+    "job": ({"pk": 1}, _statuses(302, 404, 404, 404, 404, 404)),
+    "job_file": ({"pk": 1}, _statuses(302, 404, 404, 404, 404, 404)),
 }
 
 

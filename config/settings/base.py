@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "declarations",
     "review",
     "public",
+    "jobs",
     "huey.contrib.djhuey",
     "accounts.apps.AxesConfig",
     "csp",

@@ -79,11 +79,26 @@ def exporter_for(layout, fmt):
 EXPORT_CODE_VERSION = 1
 
 
-def export_document(*, unit, year, fmt):
-    """The unit's whole document for the year in its layout: (filename, content_type, bytes)."""
+class NotKept(Exception):
+    """The content is not kept yet: rendering it is long work for a worker (declarations/tasks.py)."""
+
+
+class Export(tuple):
+    """(filename, content_type, bytes), and the name of the kept file in the default storage."""
+
+    def __new__(cls, filename, content_type, content, *, stored):
+        export = super().__new__(cls, (filename, content_type, content))
+        export.stored = stored
+        return export
+
+
+def export_document(*, unit, year, fmt, render=True):
+    """The unit's whole document for the year in its layout: (filename, content_type, bytes).
+
+    With render=False only a kept file is answered; otherwise NotKept is raised."""
     data = load_document_data(unit, year)
     layout = get_layout(data.layout)
-    return _kept(layout, fmt, _with_meta(layout.document(data), data), data, part="document")
+    return _kept(layout, fmt, _with_meta(layout.document(data), data), data, part="document", render=render)
 
 
 def _with_meta(document, data):
@@ -96,18 +111,19 @@ def _with_meta(document, data):
     return document
 
 
-def export_project(*, project, fmt):
+def export_project(*, project, fmt, render=True):
     data = load_document_data(project.unit, project.year.year, with_department=False)
     layout = get_layout(data.layout)
     project = next(p for p in data.projects if p.pk == project.pk)
     document = _with_meta(layout.project_document(data, project), data)
-    return _kept(layout, fmt, document, data, part=f"project:{project.pk}")
+    return _kept(layout, fmt, document, data, part=f"project:{project.pk}", render=render)
 
 
-def export_department(*, department, fmt):
+def export_department(*, department, fmt, render=True):
     data = load_document_data(department.unit, department.year.year)
     layout = get_layout(data.layout)
-    return _kept(layout, fmt, _with_meta(layout.department_document(data), data), data, part="department")
+    return _kept(layout, fmt, _with_meta(layout.department_document(data), data), data, part="department",
+                 render=render)
 
 
 # --- kept by content hash -----------------------------------------------------------------
@@ -143,17 +159,19 @@ def _frameworks(frameworks):
     }
 
 
-def _kept(layout, fmt, document, data, *, part):
+def _kept(layout, fmt, document, data, *, part, render=True):
     """The exporter's (filename, content_type, bytes), rendered only when no file of the same
-    content key is kept in the default storage yet."""
+    content key is kept in the default storage yet (and render is True: else NotKept)."""
     exporter = exporter_for(layout, fmt)
     filename = f"{document.filename}.{exporter.extension}"
     name = f"{settings.EXPORT_CACHE_PREFIX}{content_key(layout, fmt, document, data, part=part)}.{exporter.extension}"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
-            return filename, exporter.content_type, handle.read()
+            return Export(filename, exporter.content_type, handle.read(), stored=name)
+    if not render:
+        raise NotKept(name)
     content = exporter.render_bytes(document)
     saved = default_storage.save(name, ContentFile(content))
     if saved != name:  # another request kept the same content meanwhile: keep one file
         default_storage.delete(saved)
-    return filename, exporter.content_type, content
+    return Export(filename, exporter.content_type, content, stored=name)

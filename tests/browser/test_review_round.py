@@ -1,5 +1,5 @@
 """A full round in the browser: fill, submit, return with a comment on one indicator, fix,
-resubmit, approve, publish."""
+resubmit, approve, publish (through the job's progress page)."""
 import pytest
 
 from declarations.models import ProjectDeclaration
@@ -74,6 +74,9 @@ def test_a_full_review_round(browser, live_server, demo):
     reviewer.click("button:has-text('审核通过')")
     reviewer.wait_for_selector("[data-testid=status]:has-text('审核通过')")
     reviewer.click("button:has-text('公开')")
+    # Publishing is a job: its progress page says when it is done and leads back.
+    reviewer.wait_for_selector("[data-testid=job-state]:has-text('已完成')")
+    reviewer.click("[data-testid=job-back]")
     reviewer.wait_for_selector("[data-testid=status]:has-text('已公开')")
 
     publication = Publication.objects.get(project=project)
