@@ -1,20 +1,19 @@
 """The 东莞市 (Guangdong) 财政项目支出绩效目标批复表, a definition only: the published table's data,
 imported and exported as PDF and Excel, prints the table's cells and nothing it does not state."""
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
 from declarations.exports.builders import load_document_data
-from declarations.exports.document import LABEL
 from declarations.exports.layouts import get_layout
 from declarations.exports.registry import export_document
 from declarations.models import Unit
 from declarations.services.importing import document_import
 
 from .export_text import pdf_text, xlsx_text
+from .table_text import coverage as table_coverage
+from .table_text import table_cells, table_lines, unstated_values
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +22,8 @@ SOURCE = HERE / "tables" / "guangdong-dongguan-2019-jiaotong-pifubiao.txt"
 DOCUMENT = HERE / "documents" / "guangdong.yaml"
 
 
-def flat(text):
-    """Whitespace removed and full-width punctuation folded (NFKC): the capture shows the table's
-    full-width （ ） ： ， as ASCII, an artefact of the stored page text."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
 def source_lines():
-    return [line for line in SOURCE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-
-
-def source_cells():
-    """The table's cells: tab-separated pieces of at least two characters (as tests/seed_text.py)."""
-    return [cell for line in source_lines() for cell in map(flat, line.split("\t")) if len(cell) >= 2]
+    return table_lines(SOURCE)
 
 
 @pytest.fixture
@@ -45,10 +33,7 @@ def imported():
 
 
 def coverage(text):
-    haystack = flat(text)
-    cells = source_cells()
-    missing = [cell for cell in cells if cell not in haystack]
-    return 1 - len(missing) / len(cells), missing
+    return table_coverage(table_cells(source_lines()), text)
 
 
 def test_the_pdf_prints_the_cells_of_the_published_table(imported):
@@ -69,10 +54,7 @@ def test_no_value_is_printed_that_the_table_does_not_state(imported):
     unit, year = imported
     data = load_document_data(unit, year)
     document = get_layout(data.layout).document(data)
-    source = flat("\n".join(source_lines()))
-    printed = [cell.text for block in document.blocks for part in getattr(block, "parts", [])
-               for row in part.header_rows + part.rows for cell in row if cell.kind != LABEL and cell.text.strip()]
-    assert printed and [text for text in printed if flat(text) not in source] == []
+    assert unstated_values(document, "\n".join(source_lines())) == []
 
 
 def test_the_mid_term_and_annual_blocks_sit_side_by_side_sharing_the_first_level(imported):

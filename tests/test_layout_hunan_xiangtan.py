@@ -1,14 +1,12 @@
 """湘潭 (Hunan) 项目支出绩效目标申报表: the published table, entered as a document, prints again in
 the hunan-xiangtan layout, and prints nothing the table does not state."""
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
 from declarations.exports.builders import load_document_data
-from declarations.exports.document import LABEL, Table
+from declarations.exports.document import Table
 from declarations.exports.interpreter import DefinedLayout
 from declarations.exports.layouts import get_layout
 from declarations.exports.registry import export_document
@@ -16,7 +14,8 @@ from declarations.models import Unit
 from declarations.services.importing import document_import
 
 from .export_text import pdf_text, xlsx_text
-from .seed_text import flat
+from .table_text import comparable, table_cells, table_lines, unstated_values
+from .table_text import coverage as table_coverage
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +25,12 @@ DOCUMENT = HERE / "documents" / "hunan-xiangtan.yaml"
 CODE = "hunan-xiangtan"
 
 
-def comparable(text):
-    """Whitespace-free and NFKC-folded: the capture shows the table's full-width punctuation
-    (：（），) as ASCII, the layout prints it full-width; both read the same after folding."""
-    return flat(unicodedata.normalize("NFKC", text or ""))
-
-
 def source_lines():
-    return [line for line in SOURCE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return table_lines(SOURCE)
 
 
 def source_cells():
-    cells = (comparable(piece) for line in source_lines() for piece in line.split("\t"))
-    return [cell for cell in cells if len(cell) >= 2]
+    return table_cells(source_lines())
 
 
 @pytest.fixture
@@ -48,10 +40,7 @@ def unit():
 
 
 def coverage(text):
-    haystack = comparable(text)
-    cells = source_cells()
-    missing = [cell for cell in cells if cell not in haystack]
-    return 1 - len(missing) / len(cells), missing
+    return table_coverage(source_cells(), text)
 
 
 @pytest.mark.parametrize("fmt, read", [("pdf", pdf_text), ("xlsx", xlsx_text)])
@@ -64,12 +53,7 @@ def test_the_export_prints_the_published_table_again(unit, fmt, read):
 def test_no_value_is_printed_that_the_table_does_not_state(unit):
     data = load_document_data(unit, 2023)
     document = get_layout(CODE).document(data)
-    source = comparable("\n".join(source_lines()))
-    printed = [cell.text for table in document.tables for part in table.parts
-               for row in part.header_rows + part.rows for cell in row
-               if cell.kind != LABEL and cell.text.strip()]
-    assert printed
-    assert [text for text in printed if comparable(text) not in source] == []
+    assert unstated_values(document, "\n".join(source_lines())) == []
 
 
 def test_the_table_keeps_the_published_grid(unit):
