@@ -188,3 +188,19 @@ def test_an_admin_save_without_the_version_it_was_opened_at_saves_nothing(admin_
     assert response.status_code == 200
     ningxia.refresh_from_db()
     assert (ningxia.version, ningxia.definition) == (1, {})
+
+
+def test_a_definition_cannot_change_data_through_its_templates(ningxia):
+    definition = _edited("ningxia", "{{ project.delete }}{{ project.indicators.all.delete }}{{ unit.save }}表")
+    project = ProjectDeclaration.objects.filter(unit__bureau__layout=ningxia).first()
+    indicators = project.indicators.count()
+    document = DefinedLayout(definition).project_document(*_data_and_project(project))
+    assert document.tables[0].title == "表"
+    assert ProjectDeclaration.objects.filter(pk=project.pk).exists() and project.indicators.count() == indicators
+
+
+def _data_and_project(project):
+    from declarations.exports.builders import load_document_data
+
+    data = load_document_data(project.unit, project.year.year)
+    return data, next(p for p in data.projects if p.pk == project.pk)
