@@ -87,7 +87,8 @@ def index(request):
 
 @portal_page
 def search(request):
-    query = request.GET.get("q", "").strip()[:50]
+    # Control characters (NUL above all) are never part of a name; PostgreSQL refuses NUL outright.
+    query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:50]
     year = request.GET.get("year", "")
     publications = services.current_publications()
     if year.isdigit():

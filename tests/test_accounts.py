@@ -115,3 +115,8 @@ def test_the_password_change_refuses_the_current_password(client, db):
     response = _change_password(client, "Zunhua-Xinfang-2027!", old="Zunhua-Xinfang-2027!")
     assert response.status_code == 200 and "新密码不能与当前密码相同。" in response.text
 
+
+
+def test_a_login_with_an_over_long_username_is_refused_not_a_server_error(client, db):
+    response = client.post("/login/", {"username": "x" * 400, "password": "wrong"})
+    assert response.status_code == 200

@@ -245,3 +245,8 @@ def test_with_accel_redirect_the_app_only_authorises_and_nginx_sends_the_file(cl
 
     assert response["X-Accel-Redirect"] == escape_uri_path(f"/protected-media/{stored.file.name}")
     assert response.content == b"" and response["ETag"] == f'"{stored.sha256}"'
+
+
+def test_a_search_with_control_characters_is_answered_not_a_server_error(client, published):
+    response = client.get(reverse("public_search"), {"q": "信访\x00\u202e"})
+    assert response.status_code == 200 and 'data-testid="results"' in response.text
