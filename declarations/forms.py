@@ -308,26 +308,61 @@ class DepartmentMoneyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.layout = layout
         self.columns = list(layout.department_money_columns)
-        self.column_labels = [MONEY_COLUMN_LABELS[column] for column in self.columns]
+        self.column_labels = [money_column_caption(layout, column, department.year.year) for column in self.columns]
         existing = {(line.direction, line.kind): line for line in department.money_lines.all()}
         self.rows = []
         for direction, kinds in (("income", layout.department_income_kinds), ("expense", layout.department_expense_kinds)):
             for kind in kinds:
-                names = []
-                for column in self.columns:
+                names, caption = [], layout.money_captions.get(kind, MoneyKind(kind).label)
+                for column, column_label in zip(self.columns, self.column_labels):
                     name = f"{direction}-{kind}-{column}"
                     line = existing.get((direction, kind))
                     is_share = column == "share"
                     self.fields[name] = forms.DecimalField(
-                        label=f"{MoneyKind(kind).label} {MONEY_COLUMN_LABELS[column]}",
+                        label=f"{caption} {column_label}",
                         required=False, min_value=Decimal(0),
                         max_value=Decimal(100) if is_share else None,
                         max_digits=5 if is_share else 18, decimal_places=2 if is_share else 6,
                         initial=format_number(getattr(line, column)) if line else None, widget=MONEY_INPUT,
                     )
                     names.append(name)
-                self.rows.append((direction, kind, MoneyKind(kind).label, [self[n] for n in names]))
+                self.rows.append((direction, kind, caption, [self[n] for n in names]))
         self.fields["version"].initial = department.version
+
+    def _typed(self, direction, kind, column):
+        """The number in a box as shown now (typed, or saved), None when blank or not a number."""
+        field = self[f"{direction}-{kind}-{column}"]
+        try:
+            return Decimal(str(field.value()).strip()) if field.value() not in (None, "") else None
+        except ArithmeticError:
+            return None
+
+    def _total(self, direction, column):
+        values = [self._typed(d, k, column) for d, k, _label, _bound in self.rows if d == direction]
+        values = [v for v in values if v is not None and v.is_finite()]
+        return sum(values, Decimal(0)) if values else None
+
+    def sections(self):
+        """Per direction: its rows, each with the share computed from the amounts where none is typed,
+        and its 合计 row (sums of the shown numbers; 占比 100 when there is an amount)."""
+        result = []
+        for direction in ("income", "expense"):
+            total = self._total(direction, "amount")
+            rows = []
+            for d, kind, label, bound in self.rows:
+                if d != direction:
+                    continue
+                amount = self._typed(direction, kind, "amount")
+                rows.append((kind, label, bound, format_number(computed_share(amount, total))))
+            if not rows:
+                continue
+            totals = [
+                "100" if column == "share" and total else
+                "" if column == "share" else format_number(self._total(direction, column)) or ""
+                for column in self.columns
+            ]
+            result.append((direction, rows, totals))
+        return result
 
     def clean(self):
         data = super().clean()
@@ -339,12 +374,36 @@ class DepartmentMoneyForm(forms.Form):
         return data
 
     def lines(self):
+        """The lines to save; 占比, where the layout asks for it and none is typed, from the amounts."""
         result = []
         for direction, kind, _label, _bound in self.rows:
             values = {column: self.cleaned_data.get(f"{direction}-{kind}-{column}") for column in self.columns}
             if values.get("amount") is not None:
                 result.append({"direction": direction, "kind": kind, **values})
+        if "share" in self.columns:
+            for direction in ("income", "expense"):
+                mine = [line for line in result if line["direction"] == direction]
+                total = sum((line["amount"] for line in mine), Decimal(0))
+                for line in mine:
+                    if line["share"] is None:
+                        line["share"] = computed_share(line["amount"], total)
         return result
+
+
+def computed_share(amount, total):
+    """An amount's share of its total in %, two places; None without both."""
+    if amount is None or not total:
+        return None
+    return (amount * 100 / total).quantize(Decimal("0.01"))
+
+
+def money_column_caption(layout, column, year):
+    """A money column's caption as the layout prints it, with the real years and its unit."""
+    if column == "share":
+        return "占比（%）"
+    if column in ("prior_amount_1", "prior_amount_2"):
+        return f"{year - 2 if column == 'prior_amount_1' else year - 1}年（万元）"
+    return f"{layout.money_captions.get(column, MONEY_COLUMN_LABELS[column])}（万元）"
 
 
 def department_step_form_class(layout, step):

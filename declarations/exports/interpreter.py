@@ -111,7 +111,7 @@ WIZARD_KEYS = {
     "project_basic_fields", "project_funds_fields", "project_goal_fields", "project_goal_items",
     "spending_checkpoints", "project_income_kinds", "department_profile_fields", "department_goal_fields",
     "department_sub_goals", "department_income_kinds", "department_expense_kinds", "department_money_columns",
-    "department_terms", "indicator_fields", "captions",
+    "department_terms", "indicator_fields", "captions", "money_captions",
 }
 # Indicator columns whose printed text is composed: the value from its parts, 定性/数值 from the comparator.
 INDICATOR_DISPLAY = {"value": "value_display", "comparator": "comparator_display"}

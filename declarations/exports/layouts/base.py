@@ -24,6 +24,7 @@ class LayoutDefinition:
     department_income_kinds = ["fiscal_general", "fiscal_fund", "special_account", "unit_funds", "other"]
     department_expense_kinds = ["basic", "project"]
     department_money_columns = ["amount"]  # plus half_year_amount, share, prior_amount_1, prior_amount_2
+    money_captions: dict[str, str] = {}  # money kind or column → the words the table prints, where they differ
     department_terms = ["annual"]          # Hubei has long-term and annual indicator tables
     indicator_fields = ["description"]     # besides name and value: description, half_year_value, basis,
                                            # indicator_class, prior_value_1, prior_value_2, related_project
