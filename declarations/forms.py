@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import BudgetYear, DepartmentDeclaration, MoneyKind, ProjectDeclaration
+from .pasting import pasted_lines, strip_numbering
 from .services import drafts, validation
 from .values import format_number
 
@@ -154,7 +155,7 @@ class ProjectFundsForm(StepForm):
 class ProjectGoalsForm(StepForm):
     goal_items_text = forms.CharField(
         label="绩效目标（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="每行一条目标，打印时自动编号 1. 2. …",
+        help_text="每行一条目标，打印时自动编号 1. 2. …；粘贴时带的编号会自动去掉",
     )
 
     def __init__(self, *args, layout, **kwargs):
@@ -167,7 +168,7 @@ class ProjectGoalsForm(StepForm):
     def goal_items(self):
         if "goal_items_text" not in self.fields:
             return None
-        return [line.strip() for line in self.cleaned_data["goal_items_text"].splitlines() if line.strip()]
+        return pasted_lines(self.cleaned_data["goal_items_text"])
 
 
 def project_step_form_class(layout, step):
@@ -278,7 +279,11 @@ class DepartmentGoalsForm(StepForm):
             lines = [line.strip() for line in block.splitlines() if line.strip()]
             if len(lines) < 2:
                 raise forms.ValidationError(f"第{n}项分项目标至少需要两行：标题和绩效目标")
-            goals.append({"title": lines[0], "goal": lines[1], "indicators": "\n".join(lines[2:])})
+            goals.append({
+                "title": strip_numbering(lines[0]),
+                "goal": strip_numbering(lines[1]),
+                "indicators": strip_numbering("\n".join(lines[2:])),
+            })
         return goals
 
     def sub_goals(self):
@@ -287,7 +292,7 @@ class DepartmentGoalsForm(StepForm):
     def safeguards(self):
         if "safeguards_text" not in self.fields:
             return None
-        return [line.strip() for line in self.cleaned_data["safeguards_text"].splitlines() if line.strip()]
+        return pasted_lines(self.cleaned_data["safeguards_text"])
 
 
 MONEY_COLUMN_LABELS = {

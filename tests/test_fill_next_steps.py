@@ -61,3 +61,57 @@ def test_the_hebei_department_wizard_shows_no_indicator_hint(client, db):
     response = client.get(reverse("department_step", args=[department.pk, "preview"]))
     assert response.status_code == 200
     assert "必填二级指标" not in response.text
+
+
+# --- item 2: paste anything into prose and goals ------------------------------------------------
+
+@pytest.fixture
+def laoting_draft(db):
+    """A new 乐亭 project draft for 2026 (乐亭 numbers its 绩效目标 items when printing)."""
+    source = ProjectDeclaration.objects.get(code="13022525P00RERB10015T")
+    return ProjectDeclaration.objects.create(
+        unit_id=source.unit_id, year=BudgetYear.objects.get_or_create(year=2026)[0], name="新项目", budget=0,
+    )
+
+
+def test_pasted_numbering_is_removed_from_goal_items(client, laoting_draft):
+    _login(client, "laoting-xfj").post(
+        reverse("project_step", args=[laoting_draft.pk, "goals"]),
+        {"version": laoting_draft.version, "goal_items_text": "1.1. 减少进京访\n（二）化解疑难问题\n3、维护稳定\n四、信访积案"},
+    )
+    assert [i.text for i in laoting_draft.goal_items.all()] == ["减少进京访", "化解疑难问题", "维护稳定", "信访积案"]
+
+
+def test_a_goal_item_starting_with_a_decimal_number_keeps_it(client, laoting_draft):
+    _login(client, "laoting-xfj").post(
+        reverse("project_step", args=[laoting_draft.pk, "goals"]),
+        {"version": laoting_draft.version, "goal_items_text": "1.5万人次接访\n2026年底前办结"},
+    )
+    assert [i.text for i in laoting_draft.goal_items.all()] == ["1.5万人次接访", "2026年底前办结"]
+
+
+def _hebei_goals(client, text, safeguards=""):
+    department = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
+    _login(client, "zunhua-xfj").post(
+        reverse("department_step", args=[department.pk, "goals"]),
+        {"version": department.version, "sub_goals_text": text, "safeguards_text": safeguards},
+    )
+    return department
+
+
+def test_pasted_numbering_and_labels_are_removed_from_sub_goals(client, db):
+    department = _hebei_goals(client, "（一）信访积案化解\n绩效目标：绩效目标：化解积案\n绩效指标：化解率≥90%")
+    goal = department.sub_goals.get()
+    assert (goal.title, goal.goal, goal.indicators) == ("信访积案化解", "化解积案", "化解率≥90%")
+
+
+def test_pasted_numbering_is_removed_from_safeguards(client, db):
+    department = _hebei_goals(client, "标题\n目标", safeguards="（一）加强组织领导\n2、强化督导")
+    assert [s.text for s in department.safeguards.all()] == ["加强组织领导", "强化督导"]
+
+
+def test_a_hebei_sub_goal_prints_its_number_once(client, db):
+    department = _hebei_goals(client, "（一）信访积案化解\n绩效目标：化解积案")
+    response = client.get(reverse("department_step", args=[department.pk, "preview"]))
+    assert "（一）信访积案化解" in response.text
+    assert "（一）（一）" not in response.text and "绩效目标：绩效目标：" not in response.text
