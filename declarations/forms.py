@@ -77,8 +77,9 @@ class ProjectBasicForm(StepForm):
     year = forms.ModelChoiceField(BudgetYear.objects.none(), label="预算年度", required=False,
                                   error_messages=YEAR_ERRORS)
 
-    def __init__(self, *args, creating=False, **kwargs):
+    def __init__(self, *args, creating=False, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit = unit if unit is not None else (self.instance.unit if self.instance.pk else None)
         if creating:
             self.fields["year"].queryset = BudgetYear.objects.filter(is_open=True)
             self.fields["year"].required = True
@@ -87,6 +88,20 @@ class ProjectBasicForm(StepForm):
         else:
             del self.fields["year"]
         self.fields["name"].required = True
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year") if "year" in self.fields else self.instance.year
+        code = (data.get("code") or "").strip()
+        if code and year is not None and self.unit is not None:
+            others = ProjectDeclaration.objects.filter(unit=self.unit, year=year, code=code).exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("code", duplicate_code_message(year.year, code))
+        return data
+
+
+def duplicate_code_message(year, code):
+    return f"{year} 年度已有项目编码为“{code}”的项目，请核对项目编码"
 
 
 class ProjectFundsForm(StepForm):
@@ -207,9 +222,30 @@ class CopyForm(forms.Form):
     year = forms.CharField(label="复制到预算年度", error_messages={"required": "请选择要复制到的预算年度"})
     keep_money = forms.ChoiceField(label="金额", choices=[("0", "清空金额"), ("1", "保留金额")], required=False)
 
-    def __init__(self, *args, source_year, **kwargs):
+    code = forms.CharField(
+        label="新年度项目编码", max_length=40, required=False,
+        help_text="项目编码每年重新编制：请填写新年度的编码；暂无编码可不填（不会沿用上年编码）",
+    )
+
+    def __init__(self, *args, source_year, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.source_year = source_year
+        self.project = project
+        if project is None:
+            del self.fields["code"]
+
+    def clean(self):
+        data = super().clean()
+        code, year = (data.get("code") or "").strip(), data.get("year")
+        if self.project is not None and code and year:
+            taken = ProjectDeclaration.objects.filter(unit_id=self.project.unit_id, year__year=year, code=code)
+            if taken.exists():
+                self.add_error("code", duplicate_code_message(year, code))
+        return data
+
+    def new_code(self):
+        """The copy's 项目编码 (blank when not known yet), or None for a 部门整体."""
+        return (self.cleaned_data.get("code") or "").strip() if "code" in self.fields else None
 
     def clean_year(self):
         raw = self.cleaned_data["year"].strip()

@@ -115,3 +115,61 @@ def test_a_hebei_sub_goal_prints_its_number_once(client, db):
     response = client.get(reverse("department_step", args=[department.pk, "preview"]))
     assert "（一）信访积案化解" in response.text
     assert "（一）（一）" not in response.text and "绩效目标：绩效目标：" not in response.text
+
+
+# --- item 5: duplicate codes are form errors; copying asks for the new code --------------------
+
+DUPLICATE_CODE = "2025 年度已有项目编码为“13022525P00RERB10015T”的项目，请核对项目编码"
+
+
+def test_a_new_project_with_a_duplicate_code_is_a_form_error(client, db):
+    year = BudgetYear.objects.get(year=2025)
+    response = _login(client, "laoting-xfj").post(
+        reverse("project_new"), {"year": year.pk, "code": "13022525P00RERB10015T", "name": "另一个项目"},
+    )
+    assert response.status_code == 200
+    assert DUPLICATE_CODE in response.text
+
+
+def test_changing_a_project_code_to_a_duplicate_is_a_form_error(client, db):
+    project = ProjectDeclaration.objects.filter(unit__name="乐亭县信访局本级", year__year=2025).exclude(
+        code="13022525P00RERB10015T").first()
+    ProjectDeclaration.objects.filter(pk=project.pk).update(status=Status.DRAFT)
+    response = _login(client, "laoting-xfj").post(
+        reverse("project_step", args=[project.pk, "basic"]),
+        {"version": project.version, "code": "13022525P00RERB10015T", "name": project.name},
+    )
+    assert response.status_code == 200
+    assert DUPLICATE_CODE in response.text
+
+
+def _copy(client, project, **data):
+    return _login(client, "zunhua-xfj").post(
+        reverse("project_copy", args=[project.pk]), {"year": "2025", "keep_money": "0", **data}
+    )
+
+
+def test_the_project_page_asks_for_the_new_project_code_when_copying(client, zunhua_project):
+    response = _login(client, "zunhua-xfj").get(reverse("project_detail", args=[zunhua_project.pk]))
+    assert 'name="code" maxlength="40" aria-label="新年度项目编码"' in response.text
+
+
+def test_a_copied_project_takes_the_new_project_code(client, zunhua_project):
+    _copy(client, zunhua_project, code="13028125P00096710001G")
+    copy = ProjectDeclaration.objects.get(copied_from=zunhua_project)
+    assert copy.code == "13028125P00096710001G"
+
+
+def test_a_copied_project_without_a_new_code_does_not_keep_last_years(client, zunhua_project):
+    _copy(client, zunhua_project)
+    assert ProjectDeclaration.objects.get(copied_from=zunhua_project).code == ""
+
+
+def test_copying_with_a_code_taken_in_the_target_year_is_a_form_error(client, zunhua_project):
+    taken = ProjectDeclaration.objects.create(
+        unit=zunhua_project.unit, year=BudgetYear.objects.get(year=2025), name="已有项目", code="X-2025", budget=0,
+    )
+    response = _copy(client, zunhua_project, code=taken.code)
+    assert response.status_code == 200
+    assert "2025 年度已有项目编码为“X-2025”的项目，请核对项目编码" in response.text
+    assert not ProjectDeclaration.objects.filter(copied_from=zunhua_project).exists()
