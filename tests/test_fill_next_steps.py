@@ -173,3 +173,63 @@ def test_copying_with_a_code_taken_in_the_target_year_is_a_form_error(client, zu
     assert response.status_code == 200
     assert "2025 年度已有项目编码为“X-2025”的项目，请核对项目编码" in response.text
     assert not ProjectDeclaration.objects.filter(copied_from=zunhua_project).exists()
+
+
+# --- item 5: the home page says what to do next -------------------------------------------------
+
+def _home(client, username):
+    return _login(client, username).get(reverse("home")).text
+
+
+def test_a_returned_project_shows_the_reviewers_reason_on_the_home_page(client, zunhua_project, filler, reviewer):
+    from review import services
+
+    ProjectDeclaration.objects.filter(pk=zunhua_project.pk).update(status=Status.DRAFT)
+    zunhua_project.refresh_from_db()
+    services.declaration_submit(declaration=zunhua_project, user=filler)
+    services.declaration_return(declaration=zunhua_project, user=reviewer, reason="指标需量化")
+    text = _home(client, "zunhua-xfj")
+    assert "退回理由：指标需量化" in text
+    assert f'<a href="{reverse("project_step", args=[zunhua_project.pk, "basic"])}#returned">查看审核意见</a>' in text
+
+
+def test_a_draft_with_errors_says_what_is_missing_on_the_home_page(client, db):
+    department = _new_department(client, "laoting-xfj")
+    text = _home(client, "laoting-xfj")
+    assert (
+        "还需修改：尚未填写部门职能与机构人员情况；尚未填写绩效目标 "
+        f'<a href="{reverse("department_step", args=[department.pk, "profile"])}">去填写</a>'
+    ) in text
+
+
+def test_a_complete_draft_offers_preview_and_submission_on_the_home_page(client, laoting_draft):
+    ProjectDeclaration.objects.filter(unit=laoting_draft.unit).exclude(pk=laoting_draft.pk).update(status=Status.SUBMITTED)
+    laoting_draft.delete()
+    project = ProjectDeclaration.objects.filter(unit__name="乐亭县信访局本级", year__year=2025).first()
+    ProjectDeclaration.objects.filter(pk=project.pk).update(status=Status.DRAFT)
+    text = _home(client, "laoting-xfj")
+    assert f'已填写完整，可以预览并提交 <a href="{reverse("project_step", args=[project.pk, "preview"])}">预览并提交</a>' in text
+
+
+def test_the_home_page_offers_to_copy_last_years_department_for_an_open_year_without_one(client, db):
+    BudgetYear.objects.get_or_create(year=2026, defaults={"is_open": True})
+    BudgetYear.objects.filter(year=2026).update(is_open=True)
+    last = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
+    text = _home(client, "zunhua-xfj")
+    assert f'action="{reverse("department_copy", args=[last.pk])}"' in text
+    assert f"复制{last.year.year}年度的部门整体绩效目标" in text
+
+
+def test_the_copy_button_on_the_home_page_makes_the_new_years_department(client, db):
+    BudgetYear.objects.get_or_create(year=2026, defaults={"is_open": True})
+    BudgetYear.objects.filter(year=2026).update(is_open=True)
+    last = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
+    _login(client, "zunhua-xfj").post(reverse("department_copy", args=[last.pk]), {"year": "2026", "keep_money": "0"})
+    assert DepartmentDeclaration.objects.filter(unit=last.unit, year__year=2026, copied_from=last).exists()
+
+
+def test_the_home_page_offers_no_department_start_for_a_year_that_has_one(client, db):
+    last = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
+    BudgetYear.objects.exclude(pk=last.year_id).update(is_open=False)
+    BudgetYear.objects.filter(pk=last.year_id).update(is_open=True)
+    assert 'data-testid="department-missing"' not in _home(client, "zunhua-xfj")
