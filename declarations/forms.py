@@ -288,42 +288,64 @@ def _latest_profile(department):
     return earlier or {}
 
 
+class SubGoalBlockForm(forms.Form):
+    """One 分项绩效目标 as printed: 标题, 绩效目标, 绩效指标 (numbering and labels pasted with them go)."""
+
+    title = forms.CharField(label="标题", max_length=200, required=False)
+    goal = forms.CharField(label="绩效目标", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    indicators = forms.CharField(label="绩效指标", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def cleaned_goal(self):
+        """The block as SubGoal fields, or None when it is left empty."""
+        data = {name: strip_numbering(self.cleaned_data.get(name, "")) for name in ("title", "goal", "indicators")}
+        return data if any(data.values()) else None
+
+
+EMPTY_SUB_GOAL_BLOCKS = 2  # empty blocks under the saved ones; 再添加 saves and shows two more
+SubGoalFormSet = forms.formset_factory(SubGoalBlockForm, extra=EMPTY_SUB_GOAL_BLOCKS, max_num=50, absolute_max=50)
+
+
 class DepartmentGoalsForm(StepForm):
-    sub_goals_text = forms.CharField(
-        label="分项绩效目标", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="每项三行：标题、绩效目标、绩效指标；各项之间空一行",
-    )
     safeguards_text = forms.CharField(
         label="工作保障措施（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="每行一条，打印时自动编号（一）（二）…；粘贴时带的编号会自动去掉",
     )
 
     def __init__(self, *args, layout, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sub_goal_blocks = None
         if not layout.department_sub_goals:
-            del self.fields["sub_goals_text"]
             del self.fields["safeguards_text"]
-        elif self.instance.pk:
-            self.fields["sub_goals_text"].initial = "\n\n".join(
-                f"{g.title}\n{g.goal}\n{g.indicators}".strip() for g in self.instance.sub_goals.all()
-            )
+            return
+        initial = [
+            {"title": g.title, "goal": g.goal, "indicators": g.indicators} for g in self.instance.sub_goals.all()
+        ] if self.instance.pk else []
+        self.sub_goal_blocks = SubGoalFormSet(self.data if self.is_bound else None, initial=initial, prefix="subgoal")
+        if self.instance.pk:
             self.fields["safeguards_text"].initial = "\n".join(s.text for s in self.instance.safeguards.all())
 
-    def clean_sub_goals_text(self):
-        blocks = [b.strip() for b in self.cleaned_data["sub_goals_text"].split("\n\n") if b.strip()]
-        goals = []
-        for n, block in enumerate(blocks, start=1):
-            lines = [line.strip() for line in block.splitlines() if line.strip()]
-            if len(lines) < 2:
-                raise forms.ValidationError(f"第{n}项分项目标至少需要两行：标题和绩效目标")
-            goals.append({
-                "title": strip_numbering(lines[0]),
-                "goal": strip_numbering(lines[1]),
-                "indicators": strip_numbering("\n".join(lines[2:])),
-            })
-        return goals
+    def clean(self):
+        data = super().clean()
+        if self.sub_goal_blocks is None:
+            return data
+        if not self.sub_goal_blocks.is_valid():
+            for error in self.sub_goal_blocks.non_form_errors():
+                self.add_error(None, f"分项绩效目标：{error}")
+            for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
+                for field, errors in block.errors.items():
+                    for error in errors:
+                        self.add_error(None, f"第{n}项分项目标{block.fields[field].label}：{error}")
+            return data
+        for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
+            goal = block.cleaned_goal()
+            if goal and not (goal["title"] and goal["goal"]):
+                self.add_error(None, f"第{n}项分项目标需要填写标题和绩效目标")
+        return data
 
     def sub_goals(self):
-        return self.cleaned_data.get("sub_goals_text") if "sub_goals_text" in self.fields else None
+        if self.sub_goal_blocks is None:
+            return None
+        return [goal for goal in (block.cleaned_goal() for block in self.sub_goal_blocks.forms) if goal]
 
     def safeguards(self):
         if "safeguards_text" not in self.fields:

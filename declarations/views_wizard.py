@@ -295,10 +295,14 @@ def department_step(request, pk, step):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"“{dict(DEPARTMENT_STEPS)[step]}”已保存。")
+            if request.POST.get("action") == "more":  # 保存并再添加: the saved blocks and two empty ones
+                return redirect("department_step", department.pk, step)
             return redirect("department_step", department.pk, _next_step(_steps(department, "department"), step))
     _pin_comments(form, context["review_comments"])
     context["form"] = form
     template = "department_money.html" if step == "money" else "step_form.html"
+    if getattr(form, "sub_goal_blocks", None) is not None:
+        template = "department_goals.html"
     return render(request, f"declarations/wizard/{template}", context)
 
 

@@ -90,31 +90,64 @@ def test_a_goal_item_starting_with_a_decimal_number_keeps_it(client, laoting_dra
     assert [i.text for i in laoting_draft.goal_items.all()] == ["1.5万人次接访", "2026年底前办结"]
 
 
-def _hebei_goals(client, text, safeguards=""):
+def _blocks(*blocks):
+    """The 分项目标 formset's data: one (标题, 绩效目标, 绩效指标) per block."""
+    data = {"subgoal-TOTAL_FORMS": str(len(blocks)), "subgoal-INITIAL_FORMS": "0"}
+    for n, (title, goal, indicators) in enumerate(blocks):
+        data.update({f"subgoal-{n}-title": title, f"subgoal-{n}-goal": goal, f"subgoal-{n}-indicators": indicators})
+    return data
+
+
+def _hebei_goals(client, *blocks, safeguards="", **extra):
     department = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
-    _login(client, "zunhua-xfj").post(
+    response = _login(client, "zunhua-xfj").post(
         reverse("department_step", args=[department.pk, "goals"]),
-        {"version": department.version, "sub_goals_text": text, "safeguards_text": safeguards},
+        {"version": department.version, "safeguards_text": safeguards, **_blocks(*blocks), **extra},
     )
-    return department
+    return department, response
 
 
 def test_pasted_numbering_and_labels_are_removed_from_sub_goals(client, db):
-    department = _hebei_goals(client, "（一）信访积案化解\n绩效目标：绩效目标：化解积案\n绩效指标：化解率≥90%")
+    department, _ = _hebei_goals(client, ("（一）信访积案化解", "绩效目标：绩效目标：化解积案", "绩效指标：化解率≥90%"))
     goal = department.sub_goals.get()
     assert (goal.title, goal.goal, goal.indicators) == ("信访积案化解", "化解积案", "化解率≥90%")
 
 
 def test_pasted_numbering_is_removed_from_safeguards(client, db):
-    department = _hebei_goals(client, "标题\n目标", safeguards="（一）加强组织领导\n2、强化督导")
+    department, _ = _hebei_goals(client, ("标题", "目标", ""), safeguards="（一）加强组织领导\n2、强化督导")
     assert [s.text for s in department.safeguards.all()] == ["加强组织领导", "强化督导"]
 
 
 def test_a_hebei_sub_goal_prints_its_number_once(client, db):
-    department = _hebei_goals(client, "（一）信访积案化解\n绩效目标：化解积案")
+    department, _ = _hebei_goals(client, ("（一）信访积案化解", "绩效目标：化解积案", ""))
     response = client.get(reverse("department_step", args=[department.pk, "preview"]))
     assert "（一）信访积案化解" in response.text
     assert "（一）（一）" not in response.text and "绩效目标：绩效目标：" not in response.text
+
+
+def test_the_hebei_goals_step_shows_each_sub_goal_as_a_block_and_two_empty_ones(client, db):
+    department = DepartmentDeclaration.objects.get(unit__name="遵化市信访局")
+    response = _login(client, "zunhua-xfj").get(reverse("department_step", args=[department.pk, "goals"]))
+    assert response.text.count('data-testid="sub-goal-block"') == department.sub_goals.count() + 2
+    assert 'name="subgoal-0-title"' in response.text and "sub_goals_text" not in response.text
+
+
+def test_sub_goal_blocks_left_empty_are_not_saved(client, db):
+    department, _ = _hebei_goals(client, ("信访积案化解", "化解积案", ""), ("", "", ""))
+    assert [g.title for g in department.sub_goals.all()] == ["信访积案化解"]
+
+
+def test_a_sub_goal_block_without_its_goal_is_a_form_error(client, db):
+    department, response = _hebei_goals(client, ("信访积案化解", "", "化解率≥90%"))
+    assert response.status_code == 200
+    assert "第1项分项目标需要填写标题和绩效目标" in response.text
+    assert department.sub_goals.count() == 4
+
+
+def test_saving_with_add_more_returns_to_the_goals_step(client, db):
+    department, response = _hebei_goals(client, ("信访积案化解", "化解积案", ""), action="more")
+    assert response.status_code == 302
+    assert response.url == reverse("department_step", args=[department.pk, "goals"])
 
 
 # --- item 5: duplicate codes are form errors; copying asks for the new code --------------------
