@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import BudgetYear, DepartmentDeclaration, MoneyKind, ProjectDeclaration
+from .pasting import pasted_lines, strip_numbering
 from .services import drafts, validation
 from .values import format_number
 
@@ -76,8 +77,9 @@ class ProjectBasicForm(StepForm):
     year = forms.ModelChoiceField(BudgetYear.objects.none(), label="预算年度", required=False,
                                   error_messages=YEAR_ERRORS)
 
-    def __init__(self, *args, creating=False, **kwargs):
+    def __init__(self, *args, creating=False, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit = unit if unit is not None else (self.instance.unit if self.instance.pk else None)
         if creating:
             self.fields["year"].queryset = BudgetYear.objects.filter(is_open=True)
             self.fields["year"].required = True
@@ -86,6 +88,20 @@ class ProjectBasicForm(StepForm):
         else:
             del self.fields["year"]
         self.fields["name"].required = True
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year") if "year" in self.fields else self.instance.year
+        code = (data.get("code") or "").strip()
+        if code and year is not None and self.unit is not None:
+            others = ProjectDeclaration.objects.filter(unit=self.unit, year=year, code=code).exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("code", duplicate_code_message(year.year, code))
+        return data
+
+
+def duplicate_code_message(year, code):
+    return f"{year} 年度已有项目编码为“{code}”的项目，请核对项目编码"
 
 
 class ProjectFundsForm(StepForm):
@@ -154,7 +170,7 @@ class ProjectFundsForm(StepForm):
 class ProjectGoalsForm(StepForm):
     goal_items_text = forms.CharField(
         label="绩效目标（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="每行一条目标，打印时自动编号 1. 2. …",
+        help_text="每行一条目标，打印时自动编号 1. 2. …；粘贴时带的编号会自动去掉",
     )
 
     def __init__(self, *args, layout, **kwargs):
@@ -167,7 +183,7 @@ class ProjectGoalsForm(StepForm):
     def goal_items(self):
         if "goal_items_text" not in self.fields:
             return None
-        return [line.strip() for line in self.cleaned_data["goal_items_text"].splitlines() if line.strip()]
+        return pasted_lines(self.cleaned_data["goal_items_text"])
 
 
 def project_step_form_class(layout, step):
@@ -206,9 +222,30 @@ class CopyForm(forms.Form):
     year = forms.CharField(label="复制到预算年度", error_messages={"required": "请选择要复制到的预算年度"})
     keep_money = forms.ChoiceField(label="金额", choices=[("0", "清空金额"), ("1", "保留金额")], required=False)
 
-    def __init__(self, *args, source_year, **kwargs):
+    code = forms.CharField(
+        label="新年度项目编码", max_length=40, required=False,
+        help_text="项目编码每年重新编制：请填写新年度的编码；暂无编码可不填（不会沿用上年编码）",
+    )
+
+    def __init__(self, *args, source_year, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.source_year = source_year
+        self.project = project
+        if project is None:
+            del self.fields["code"]
+
+    def clean(self):
+        data = super().clean()
+        code, year = (data.get("code") or "").strip(), data.get("year")
+        if self.project is not None and code and year:
+            taken = ProjectDeclaration.objects.filter(unit_id=self.project.unit_id, year__year=year, code=code)
+            if taken.exists():
+                self.add_error("code", duplicate_code_message(year, code))
+        return data
+
+    def new_code(self):
+        """The copy's 项目编码 (blank when not known yet), or None for a 部门整体."""
+        return (self.cleaned_data.get("code") or "").strip() if "code" in self.fields else None
 
     def clean_year(self):
         raw = self.cleaned_data["year"].strip()
@@ -251,43 +288,69 @@ def _latest_profile(department):
     return earlier or {}
 
 
+class SubGoalBlockForm(forms.Form):
+    """One 分项绩效目标 as printed: 标题, 绩效目标, 绩效指标 (numbering and labels pasted with them go)."""
+
+    title = forms.CharField(label="标题", max_length=200, required=False)
+    goal = forms.CharField(label="绩效目标", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    indicators = forms.CharField(label="绩效指标", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def cleaned_goal(self):
+        """The block as SubGoal fields, or None when it is left empty."""
+        data = {name: strip_numbering(self.cleaned_data.get(name, "")) for name in ("title", "goal", "indicators")}
+        return data if any(data.values()) else None
+
+
+EMPTY_SUB_GOAL_BLOCKS = 2  # empty blocks under the saved ones; 再添加 saves and shows two more
+SubGoalFormSet = forms.formset_factory(SubGoalBlockForm, extra=EMPTY_SUB_GOAL_BLOCKS, max_num=50, absolute_max=50)
+
+
 class DepartmentGoalsForm(StepForm):
-    sub_goals_text = forms.CharField(
-        label="分项绩效目标", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="每项三行：标题、绩效目标、绩效指标；各项之间空一行",
-    )
     safeguards_text = forms.CharField(
         label="工作保障措施（每行一条）", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="每行一条，打印时自动编号（一）（二）…；粘贴时带的编号会自动去掉",
     )
 
     def __init__(self, *args, layout, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sub_goal_blocks = None
         if not layout.department_sub_goals:
-            del self.fields["sub_goals_text"]
             del self.fields["safeguards_text"]
-        elif self.instance.pk:
-            self.fields["sub_goals_text"].initial = "\n\n".join(
-                f"{g.title}\n{g.goal}\n{g.indicators}".strip() for g in self.instance.sub_goals.all()
-            )
+            return
+        initial = [
+            {"title": g.title, "goal": g.goal, "indicators": g.indicators} for g in self.instance.sub_goals.all()
+        ] if self.instance.pk else []
+        self.sub_goal_blocks = SubGoalFormSet(self.data if self.is_bound else None, initial=initial, prefix="subgoal")
+        if self.instance.pk:
             self.fields["safeguards_text"].initial = "\n".join(s.text for s in self.instance.safeguards.all())
 
-    def clean_sub_goals_text(self):
-        blocks = [b.strip() for b in self.cleaned_data["sub_goals_text"].split("\n\n") if b.strip()]
-        goals = []
-        for n, block in enumerate(blocks, start=1):
-            lines = [line.strip() for line in block.splitlines() if line.strip()]
-            if len(lines) < 2:
-                raise forms.ValidationError(f"第{n}项分项目标至少需要两行：标题和绩效目标")
-            goals.append({"title": lines[0], "goal": lines[1], "indicators": "\n".join(lines[2:])})
-        return goals
+    def clean(self):
+        data = super().clean()
+        if self.sub_goal_blocks is None:
+            return data
+        if not self.sub_goal_blocks.is_valid():
+            for error in self.sub_goal_blocks.non_form_errors():
+                self.add_error(None, f"分项绩效目标：{error}")
+            for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
+                for field, errors in block.errors.items():
+                    for error in errors:
+                        self.add_error(None, f"第{n}项分项目标{block.fields[field].label}：{error}")
+            return data
+        for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
+            goal = block.cleaned_goal()
+            if goal and not (goal["title"] and goal["goal"]):
+                self.add_error(None, f"第{n}项分项目标需要填写标题和绩效目标")
+        return data
 
     def sub_goals(self):
-        return self.cleaned_data.get("sub_goals_text") if "sub_goals_text" in self.fields else None
+        if self.sub_goal_blocks is None:
+            return None
+        return [goal for goal in (block.cleaned_goal() for block in self.sub_goal_blocks.forms) if goal]
 
     def safeguards(self):
         if "safeguards_text" not in self.fields:
             return None
-        return [line.strip() for line in self.cleaned_data["safeguards_text"].splitlines() if line.strip()]
+        return pasted_lines(self.cleaned_data["safeguards_text"])
 
 
 MONEY_COLUMN_LABELS = {

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from . import selectors
+from . import next_steps, selectors
 from .models import BudgetYear
 from review.services import events_of, latest_review
 
@@ -13,11 +13,17 @@ from .values import format_amount
 
 @login_required
 def home(request):
-    return render(
-        request,
-        "declarations/home.html",
-        {"years": selectors.declarations_by_year(request.user), "open_years": BudgetYear.objects.filter(is_open=True)},
-    )
+    years = selectors.declarations_by_year(request.user)
+    starts = []
+    if request.user.is_filler and request.user.unit_id:
+        starts = next_steps.year_starts(request.user.unit)
+        for _year, units in years:
+            for _unit, departments, projects in units:
+                for department in departments:
+                    department.next_step = next_steps.for_declaration(department, "department")
+                for project in projects:
+                    project.next_step = next_steps.for_declaration(project, "project")
+    return render(request, "declarations/home.html", {"years": years, "starts": starts})
 
 
 def _check_view_permission(user, declaration):

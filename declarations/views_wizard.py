@@ -144,15 +144,19 @@ def project_new(request):
     layout = _layout(unit)
     form_class = forms.project_step_form_class(layout, "basic")
     if request.method == "POST":
-        form = form_class(request.POST, creating=True)
+        form = form_class(request.POST, creating=True, unit=unit)
         if form.is_valid():
             year = form.cleaned_data["year"]
             if ProjectDeclaration.objects.filter(unit=unit, year=year, name=form.cleaned_data["name"]).exists():
                 form.add_error("name", f"{year.year} 年度已有同名项目")
             else:
-                project = drafts.project_create(user=request.user, unit=unit, year=year, form=form)
-                messages.success(request, "项目已创建为草稿，下一步填写资金。")
-                return redirect("project_step", project.pk, "funds")
+                try:
+                    project = drafts.project_create(user=request.user, unit=unit, year=year, form=form)
+                except drafts.DraftError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, "项目已创建为草稿，下一步填写资金。")
+                    return redirect("project_step", project.pk, "funds")
     else:
         form = form_class(creating=True, initial={"year": BudgetYear.objects.filter(is_open=True).first()})
     return render(
@@ -291,10 +295,14 @@ def department_step(request, pk, step):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"“{dict(DEPARTMENT_STEPS)[step]}”已保存。")
+            if request.POST.get("action") == "more":  # 保存并再添加: the saved blocks and two empty ones
+                return redirect("department_step", department.pk, step)
             return redirect("department_step", department.pk, _next_step(_steps(department, "department"), step))
     _pin_comments(form, context["review_comments"])
     context["form"] = form
     template = "department_money.html" if step == "money" else "step_form.html"
+    if getattr(form, "sub_goal_blocks", None) is not None:
+        template = "department_goals.html"
     return render(request, f"declarations/wizard/{template}", context)
 
 
@@ -446,7 +454,9 @@ def declaration_copy(request, kind, pk):
     )
     if not (request.user.is_filler and request.user.unit_id == declaration.unit_id):
         raise Http404
-    form = forms.CopyForm(request.POST, source_year=declaration.year.year)
+    form = forms.CopyForm(
+        request.POST, source_year=declaration.year.year, project=declaration if kind == "project" else None
+    )
     if not form.is_valid():
         return render(request, "declarations/year_form.html", {
             "form": form, "title": f"复制“{declaration}”", "action": reverse(f"{kind}_copy", args=[declaration.pk]),
@@ -455,7 +465,7 @@ def declaration_copy(request, kind, pk):
     year, keep_money = int(form.cleaned_data["year"]), form.keep_money()
     try:
         if kind == "project":
-            copy = project_copy_to_year(project=declaration, year=year, keep_money=keep_money)
+            copy = project_copy_to_year(project=declaration, year=year, keep_money=keep_money, code=form.new_code())
         else:
             copy = department_copy_to_year(department=declaration, year=year, keep_money=keep_money)
     except CopyError as error:

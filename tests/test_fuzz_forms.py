@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from declarations.models import DepartmentDeclaration, ProjectDeclaration
+from declarations.pasting import pasted_lines
 
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=200),
@@ -177,16 +178,15 @@ def test_the_department_profile_and_goals_steps_save_or_say_why(client, db, name
         saved = DepartmentDeclaration.objects.get(pk=dept.pk)
         if response.status_code == 302:
             assert saved.overall_goal == overall.strip()
-            assert [m.text for m in saved.safeguards.all()] == [
-                line.strip() for line in safeguards.splitlines() if line.strip()]
+            assert [m.text for m in saved.safeguards.all()] == pasted_lines(safeguards)
         else:
             assert saved.sub_goals.count() == 4 and saved.safeguards.count() == 9
 
     _run(client, reverse("department_step", args=[dept.pk, "profile"]),
          {"version": dept.version, "department_name": name, "compiled_by": organisation}, check_profile)
     _run(client, reverse("department_step", args=[dept.pk, "goals"]),
-         {"version": dept.version, "overall_goal": overall, "sub_goals_text": sub_goals,
-          "safeguards_text": safeguards}, check_goals)
+         {"version": dept.version, "overall_goal": overall, "subgoal-TOTAL_FORMS": "1", "subgoal-INITIAL_FORMS": "0",
+          "subgoal-0-title": sub_goals, "subgoal-0-goal": sub_goals, "safeguards_text": safeguards}, check_goals)
 
 
 @SETTINGS

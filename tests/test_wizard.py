@@ -308,7 +308,7 @@ def test_a_project_with_errors_cannot_be_submitted(laoting, draft):
 def test_copying_a_project_to_next_year_opens_the_new_draft(laoting):
     project = ProjectDeclaration.objects.get(code="13022525P00RERB10015T")
     response = laoting.post(reverse("project_copy", args=[project.pk]), {"year": "2026", "keep_money": "0"})
-    copy = ProjectDeclaration.objects.get(code=project.code, year__year=2026)
+    copy = ProjectDeclaration.objects.get(copied_from=project, year__year=2026)
     assert response.url == reverse("project_step", args=[copy.pk, "basic"])
     assert (copy.budget, copy.indicators.count(), copy.copied_from_id) == (None, 7, project.pk)
 

@@ -110,18 +110,22 @@ def _copy_indicators(source_indicators, owner_field, owner):
 
 
 @transaction.atomic
-def project_copy_to_year(*, project, year: int, keep_money: bool) -> ProjectDeclaration:
-    """Copy a project declaration into a later budget year as a new draft (version 1)."""
+def project_copy_to_year(*, project, year: int, keep_money: bool, code: str | None = None) -> ProjectDeclaration:
+    """Copy a project declaration into a later budget year as a new draft (version 1).
+
+    `code` is the new year's 项目编码 ("" when not known yet); None keeps the source's."""
     source = ProjectDeclaration.objects.select_related("year", "unit").get(pk=project.pk)
     source_year = source.year.year
     budget_year = _target_year(source_year, year)
+    code = source.code if code is None else code.strip()
     existing = ProjectDeclaration.objects.filter(unit_id=source.unit_id, year=budget_year)
     if existing.filter(name=source.name).exists():
         raise CopyError(f"{year}年已有名为“{source.name}”的项目，不能再复制；请直接修改该项目")
-    if source.code and existing.filter(code=source.code).exists():
-        raise CopyError(f"{year}年已有项目编码为“{source.code}”的项目，不能再复制；请直接修改该项目")
+    if code and existing.filter(code=code).exists():
+        raise CopyError(f"{year}年已有项目编码为“{code}”的项目，不能再复制；请直接修改该项目")
 
     changes = {
+        "code": code,
         "start_date": _shift_date(source.start_date, source_year, year),
         "end_date": _shift_date(source.end_date, source_year, year),
     }

@@ -26,6 +26,7 @@ from ..models import (
     MoneyLine,
     ProjectDeclaration,
     SpendingCheckpoint,
+    SubGoal,
     Term,
     Unit,
 )
@@ -233,10 +234,7 @@ def _prints_department_indicators(definition):
     """Hebei prints the 部门整体 part as prose (分项绩效目标), without an indicator table."""
     if definition is None:
         return True
-    explicit = getattr(definition, "department_indicator_table", None)
-    if explicit is not None:
-        return bool(explicit)
-    return not getattr(definition, "department_sub_goals", False)
+    return bool(definition.prints_indicators("department"))
 
 
 # --- indicator rules (both kinds of declaration) ----------------------------------------------
@@ -580,6 +578,25 @@ def _expense_total(lines):
     return sum(expense or income, Decimal(0))
 
 
+def _missing_parts(department, definition, lines):
+    """A 部门整体 needs every part its layout prints: errors naming each part still empty."""
+    if definition is None:
+        return []
+    findings = []
+    profile = [name for name in definition.department_profile_fields if name != "department_name"]
+    if profile and not any(getattr(department, name, "") for name in profile):
+        findings.append(Finding(ERROR, "profile", "", "尚未填写部门职能与机构人员情况", COMPLETENESS))
+    if (definition.department_income_kinds or definition.department_expense_kinds) and not lines:
+        findings.append(Finding(ERROR, "money", "", "尚未填写收支预算（收入构成、支出构成）", COMPLETENESS))
+    goals = [name for name in definition.department_goal_fields if hasattr(department, name)]
+    sub_goals = definition.department_sub_goals and _related(
+        department, "sub_goals", SubGoal.objects.filter(declaration=department)
+    )
+    if not any(getattr(department, name) for name in goals) and not sub_goals:
+        findings.append(Finding(ERROR, "goals", "", "尚未填写绩效目标", COMPLETENESS))
+    return findings
+
+
 def validate_department(department):
     """All findings of one 部门整体 declaration; a bounded number of queries."""
     layout = _cached(department, "unit", "bureau", "layout")
@@ -587,15 +604,14 @@ def validate_department(department):
         layout = Unit.objects.select_related("bureau__layout").get(pk=department.unit_id).bureau.layout
     definition = _layout_definition(layout)
     lines = _related(department, "money_lines", MoneyLine.objects.filter(department=department))
-    findings = _money_findings(department, lines)
+    findings = _missing_parts(department, definition, lines)
+    findings += _money_findings(department, lines)
 
     indicators = _indicators("department", department)
-    mandatory = _mandatory_subcategories(department, TableKind.DEPARTMENT)
     required_terms = set(getattr(definition, "department_terms", None) or [Term.ANNUAL])
-    findings += _mandatory_findings(
-        indicators, mandatory, _terms(indicators, required_terms),
-        prints_table=_prints_department_indicators(definition),
-    )
+    if _prints_department_indicators(definition):  # a layout printing none asks for none
+        mandatory = _mandatory_subcategories(department, TableKind.DEPARTMENT)
+        findings += _mandatory_findings(indicators, mandatory, _terms(indicators, required_terms), prints_table=True)
     year = department.year.year
     long_end = date(department.long_term_end_year, 12, 31) if department.long_term_end_year else None
     findings += _indicator_set_findings(

@@ -1,0 +1,69 @@
+"""What a filler does next, as the home page says it: per declaration and per open budget year."""
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from .models import BudgetYear, DepartmentDeclaration, Status
+from .services import validation
+from .services.drafts import EDITABLE
+
+FIRST_STEP = {"project": "basic", "department": "profile"}
+SHOWN_ERRORS = 2
+
+
+@dataclass
+class NextStep:
+    text: str  # what to do, plain Chinese
+    link: str = ""  # where to do it
+    link_text: str = ""
+    reason: str = ""  # a returned declaration: the reviewer's reason
+
+
+@dataclass
+class YearStart:
+    """An open budget year of the filler's unit: new project, and the 部门整体 if it is missing."""
+
+    year: BudgetYear
+    department_missing: bool = False
+    last_department: DepartmentDeclaration | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def for_declaration(declaration, kind):
+    """The next step of one of the filler's declarations, or None when it waits for others."""
+    if declaration.status not in EDITABLE:
+        return None
+    if declaration.status == Status.RETURNED:
+        from review.services import latest_review
+
+        review = latest_review(declaration)
+        return NextStep(
+            "已退回修改，请按审核意见修改后重新提交",
+            reverse(f"{kind}_step", args=[declaration.pk, FIRST_STEP[kind]]) + "#returned",
+            "查看审核意见",
+            reason=review.reason if review else "",
+        )
+    findings = (
+        validation.validate_project(declaration) if kind == "project" else validation.validate_department(declaration)
+    )
+    errors = validation.errors(findings)
+    if errors:
+        first = errors[0]
+        more = f"等 {len(errors)} 处" if len(errors) > SHOWN_ERRORS else ""
+        text = "还需修改：" + "；".join(e.message for e in errors[:SHOWN_ERRORS]) + more
+        return NextStep(text, reverse(f"{kind}_step", args=[declaration.pk, first.step]), "去填写")
+    return NextStep("已填写完整，可以预览并提交", reverse(f"{kind}_step", args=[declaration.pk, "preview"]), "预览并提交")
+
+
+def year_starts(unit):
+    """The open budget years, each with whether the unit's 部门整体 is still missing and last year's."""
+    departments = {d.year.year: d for d in DepartmentDeclaration.objects.filter(unit=unit).select_related("year")}
+    starts = []
+    for year in BudgetYear.objects.filter(is_open=True).order_by("-year"):
+        earlier = [y for y in departments if y < year.year]
+        starts.append(YearStart(
+            year=year,
+            department_missing=year.year not in departments,
+            last_department=departments[max(earlier)] if earlier else None,
+        ))
+    return starts
