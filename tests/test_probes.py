@@ -21,7 +21,8 @@ FIELDS = [
     "year", "next", "page", "status", "unit", "kind", "q", "query", "name", "code", "title_name", "version",
     "action", "row", "selected", "keep_money", "key", "reason", "result", "comments", "username", "password",
     "old_password", "new_password1", "new_password2", "budget", "fiscal_funds", "other_funds", "plan_0",
-    "goal_items_text", "sub_goals_text", "safeguards_text", "file", "format", "comment-0-target", "row-0-id",
+    "goal_items_text", "subgoal-TOTAL_FORMS", "subgoal-INITIAL_FORMS", "subgoal-0-title", "subgoal-0-goal",
+    "safeguards_text", "file", "format", "comment-0-target", "row-0-id",
 ]
 STRINGS = {"kind": "project", "step": "basic", "action": "approve", "fmt": "xlsx", "sha256": "0" * 64,
            "filename": "x.pdf"}
