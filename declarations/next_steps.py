@@ -10,7 +10,6 @@ from .services.drafts import EDITABLE
 FIRST_STEP = {"project": "basic", "department": "profile"}
 SHOWN_ERRORS = 2
 
-
 @dataclass
 class NextStep:
     text: str  # what to do, plain Chinese
@@ -29,20 +28,38 @@ class YearStart:
     extra: dict = field(default_factory=dict)
 
 
-def for_declaration(declaration, kind):
-    """The next step of one of the filler's declarations, or None when it waits for others."""
-    if declaration.status not in EDITABLE:
-        return None
-    if declaration.status == Status.RETURNED:
-        from review.services import latest_review
+def for_declarations(pairs):
+    """Set `next_step` on each of the filler's (declaration, kind) in a fixed number of queries:
+    the returned ones with their reviewer's reason (one query per kind for all), the drafts with a
+    link to go on filling."""
+    from review.models import Review
 
-        review = latest_review(declaration)
-        return NextStep(
+    editable = [(d, kind) for d, kind in pairs if d.status in EDITABLE]
+    returned = [(d, kind) for d, kind in editable if d.status == Status.RETURNED]
+    reasons = {}
+    for kind in ("project", "department"):
+        ids = [d.pk for d, k in returned if k == kind]
+        if ids:
+            for review in Review.objects.filter(**{f"{kind}__in": ids}).order_by("created_at", "id"):
+                reasons[(kind, getattr(review, f"{kind}_id"))] = review.reason  # the latest wins
+    for declaration, kind in returned:
+        declaration.next_step = NextStep(
             "已退回修改，请按审核意见修改后重新提交",
             reverse(f"{kind}_step", args=[declaration.pk, FIRST_STEP[kind]]) + "#returned",
             "查看审核意见",
-            reason=review.reason if review else "",
+            reason=reasons.get((kind, declaration.pk), ""),
         )
+    for declaration, kind in editable:
+        if declaration.status != Status.RETURNED:
+            # What is still missing is said on the declaration's own pages (validating every draft
+            # here would cost queries in proportion to the drafts).
+            declaration.next_step = NextStep(
+                "草稿，继续填写后预览并提交", reverse(f"{kind}_step", args=[declaration.pk, FIRST_STEP[kind]]), "去填写"
+            )
+
+
+def for_declaration(declaration, kind):
+    """The next step of one of the filler's drafts: what is still missing, or preview and submit."""
     findings = (
         validation.validate_project(declaration) if kind == "project" else validation.validate_department(declaration)
     )

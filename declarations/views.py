@@ -17,12 +17,12 @@ def home(request):
     starts = []
     if request.user.is_filler and request.user.unit_id:
         starts = next_steps.year_starts(request.user.unit)
-        for _year, units in years:
-            for _unit, departments, projects in units:
-                for department in departments:
-                    department.next_step = next_steps.for_declaration(department, "department")
-                for project in projects:
-                    project.next_step = next_steps.for_declaration(project, "project")
+        next_steps.for_declarations(
+            [(department, "department") for _year, units in years for _unit, departments, _projects in units
+             for department in departments]
+            + [(project, "project") for _year, units in years for _unit, _departments, projects in units
+               for project in projects]
+        )
     return render(request, "declarations/home.html", {"years": years, "starts": starts})
 
 

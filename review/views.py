@@ -97,7 +97,7 @@ def dashboard(request):
     page = Paginator(order, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     chosen_departments = {
         d.pk: d for d in departments.filter(pk__in=[e[5] for e in page if e[4] == "department"]).prefetch_related(
-            "indicators__subcategory__category", "money_lines")
+            "indicators__subcategory__category", "money_lines", "sub_goals")
     }
     chosen_projects = {
         p.pk: p for p in projects.filter(pk__in=[e[5] for e in page if e[4] == "project"]).prefetch_related(

@@ -24,6 +24,9 @@ def approved(filler, reviewer):
 def worker(monkeypatch):
     """Tasks wait in the queue until `worker()` runs them, as a separate worker process would."""
     monkeypatch.setattr(HUEY, "immediate", False)
+    # A real worker closes its database connection around each task; here the task runs inside the
+    # test's transaction, which closing would end (PostgreSQL answers "connection already closed").
+    monkeypatch.setattr("huey.contrib.djhuey.close_old_connections", lambda: None)
 
     def run_pending():
         while (task := HUEY.dequeue()) is not None:
