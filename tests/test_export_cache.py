@@ -58,3 +58,17 @@ def test_a_project_and_the_department_table_are_kept_too(zunhua_unit, zunhua_pro
         project_table = export_project(project=zunhua_project, fmt="xlsx")[2]
         department_table = export_department(department=department, fmt="xlsx")[2]
     assert renders["xlsx"] == 2 and project_table != department_table
+
+
+def test_the_content_key_reads_nothing_more_than_the_document_already_read(db, django_assert_num_queries):
+    from declarations.exports.builders import load_document_data
+    from declarations.exports.layouts import get_layout
+    from declarations.exports.registry import _with_meta, content_key
+    from declarations.models import Unit
+
+    data = load_document_data(Unit.objects.get(code="455"), 2024)
+    layout = get_layout(data.layout)
+    document = _with_meta(layout.document(data), data)
+    with django_assert_num_queries(0):
+        key = content_key(layout, "pdf", document, data, part="document")
+    assert len(key) == 64

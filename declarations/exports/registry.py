@@ -132,14 +132,19 @@ def content_key(layout, fmt, document, data, *, part):
     """The SHA-256 of everything the bytes depend on: the document's interchange JSON, the
     layout's definition and version, its indicator framework, the format, which part is printed,
     the versions written into the file, and EXPORT_CODE_VERSION."""
-    from ..services.interchange import document_to_dict
+    from ..services.interchange import department_to_dict, header_of, project_to_dict
 
     depends = {
         "code": EXPORT_CODE_VERSION,
         "format": fmt,
         "part": part,
         "meta": document.meta,
-        "document": document_to_dict(data.unit, data.year),
+        # From the rows already read for the document (prefetched): no second read of the database.
+        "document": {
+            "header": header_of(data.unit, data.year, data.cover),
+            "department": department_to_dict(data.department) if data.department is not None else None,
+            "projects": [project_to_dict(project) for project in data.projects],
+        },
         "layout": {"code": layout.code, "version": data.layout.version, "definition": layout.definition},
         "frameworks": _frameworks(data.frameworks),
     }
