@@ -17,8 +17,10 @@ from .models import Comparator, Term
 
 TEXT_FIELDS = [
     "name", "description", "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2",
-    "related_project",
+    "related_project", "standard",
 ]
+# Saved only where the layout prints them (the form or grid then shows them); else left as they are.
+OPTIONAL_FIELDS = ["standard", "weight"]
 FIELD_LABELS = {
     "name": "三级指标",
     "description": "指标解释 / 描述",
@@ -28,6 +30,8 @@ FIELD_LABELS = {
     "prior_value_1": "前年指标值",
     "prior_value_2": "上年指标值",
     "related_project": "对应项目",
+    "standard": "绩效标准",
+    "weight": "分值",
 }
 MAX_ROWS = 400
 KEY = re.compile(r"^[A-Za-z0-9_]{1,40}$")
@@ -53,6 +57,8 @@ class Row:
     prior_value_1: str = ""
     prior_value_2: str = ""
     related_project: str = ""
+    standard: str = ""
+    weight: str = ""
     library: str = ""
     errors: dict = field(default_factory=dict)
     comments: list = field(default_factory=list)
@@ -95,6 +101,7 @@ def rows_from_indicators(indicators):
                 number=values.format_number(indicator.number),
                 unit=indicator.unit,
                 text=indicator.text_value,
+                weight=values.format_number(indicator.weight),
                 **{name: getattr(indicator, name) for name in TEXT_FIELDS if name not in ("name", "description")},
             )
         )
@@ -126,6 +133,7 @@ def rows_from_post(post, allowed_subcategories):
             text=post.get(f"{key}-text", "").strip(),
             quick=post.get(f"{key}-quick", "").strip(),
             library=post.get(f"{key}-library", ""),
+            weight=post.get(f"{key}-weight", "").strip(),
         )
         if row.comparator not in Comparator.values:
             row.comparator = values.QUALITATIVE
@@ -198,8 +206,10 @@ def apply_action(rows, action, *, frameworks_subcategories):
     return rows
 
 
-def check_rows(rows):
-    """Field errors of every row; returns the cleaned dicts when all rows are valid, else None."""
+def check_rows(rows, fields=()):
+    """Field errors of every row; returns the cleaned dicts when all rows are valid, else None.
+
+    `fields` are the layout's extra indicator columns: of OPTIONAL_FIELDS only those are saved."""
     cleaned = []
     for row in rows:
         apply_quick(row)
@@ -223,6 +233,15 @@ def check_rows(rows):
                             ("prior_value_1", 300), ("prior_value_2", 300), ("related_project", 200)):
             if len(getattr(row, name)) > limit:
                 row.errors[name] = f"不超过 {limit} 个字"
+        weight = None
+        if row.weight:
+            try:
+                weight = Decimal(values.normalise(row.weight))
+                if not weight.is_finite() or not (0 <= weight <= 1000):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                row.errors["weight"] = "分值应为 0–1000 之间的数字"
+        optional = {"standard": row.standard, "weight": weight}
         cleaned.append(
             {
                 "id": row.id,
@@ -234,7 +253,9 @@ def check_rows(rows):
                 "number": number if row.comparator != values.QUALITATIVE else None,
                 "unit": values.normalise(row.unit) if row.comparator != values.QUALITATIVE else "",
                 "text_value": row.text if row.comparator == values.QUALITATIVE else "",
-                **{name: getattr(row, name) for name in TEXT_FIELDS if name not in ("name", "description")},
+                **{name: getattr(row, name) for name in TEXT_FIELDS
+                   if name not in ("name", "description") and name not in OPTIONAL_FIELDS},
+                **{name: optional[name] for name in OPTIONAL_FIELDS if name in fields},
             }
         )
     if any(row.errors for row in rows):

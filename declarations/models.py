@@ -1,6 +1,7 @@
 """Units, budget years and their declarations (部门整体 and 项目) with everything they print."""
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -515,3 +516,34 @@ class Indicator(models.Model):
         self.number = parsed.number
         self.unit = parsed.unit
         self.text_value = parsed.text
+
+
+class IndicatorDraft(models.Model):
+    """The indicator grid's rows as the filler left them while some are not yet valid.
+
+    Valid rows are saved as Indicators at once; while any row still has an error the whole grid is
+    kept here (in the database, never only in the browser), shown again with its errors on the
+    next visit, and submission is refused until it is saved or discarded."""
+
+    department = models.OneToOneField(
+        DepartmentDeclaration, models.CASCADE, null=True, blank=True, related_name="indicator_draft",
+        verbose_name="部门整体绩效目标",
+    )
+    project = models.OneToOneField(
+        ProjectDeclaration, models.CASCADE, null=True, blank=True, related_name="indicator_draft",
+        verbose_name="项目",
+    )
+    rows = models.JSONField("暂存的指标行", default=list)
+    based_on = models.PositiveIntegerField("所依据的版本", default=0)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="暂存人"
+    )
+    saved_at = models.DateTimeField("暂存时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "未完成的指标（暂存）"
+        verbose_name_plural = "未完成的指标（暂存）"
+        constraints = [belongs_to_one_declaration("indicator_draft")]
+
+    def __str__(self):
+        return f"{self.project or self.department}：{len(self.rows)} 行暂存"

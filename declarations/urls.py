@@ -17,7 +17,7 @@ urlpatterns = [
     ),
 ]
 
-from . import views_wizard  # noqa: E402
+from . import views_grid, views_wizard  # noqa: E402
 
 urlpatterns += [
     path("projects/new/", views_wizard.project_new, name="project_new"),
@@ -25,6 +25,17 @@ urlpatterns += [
     path("departments/new/", views_wizard.department_new, name="department_new"),
     path("departments/<int:pk>/edit/<slug:step>/", views_wizard.department_step, name="department_step"),
     path("value-preview/", views_wizard.value_preview, name="value_preview"),
+    path("projects/<int:pk>/indicators/grid/", views_grid.grid_save, {"kind": "project"}, name="project_indicator_grid"),
+    path("projects/<int:pk>/indicators/paste/", views_grid.grid_paste, {"kind": "project"},
+         name="project_indicator_paste"),
+    path("projects/<int:pk>/indicators/discard/", views_grid.grid_discard, {"kind": "project"},
+         name="project_indicator_discard"),
+    path("departments/<int:pk>/indicators/grid/", views_grid.grid_save, {"kind": "department"},
+         name="department_indicator_grid"),
+    path("departments/<int:pk>/indicators/paste/", views_grid.grid_paste, {"kind": "department"},
+         name="department_indicator_paste"),
+    path("departments/<int:pk>/indicators/discard/", views_grid.grid_discard, {"kind": "department"},
+         name="department_indicator_discard"),
     path("projects/<int:pk>/submit/", views_wizard.declaration_submit, {"kind": "project"}, name="project_submit"),
     path(
         "departments/<int:pk>/submit/", views_wizard.declaration_submit, {"kind": "department"},

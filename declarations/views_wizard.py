@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from . import forms, indicator_editor, selectors
+from . import forms, indicator_editor, indicator_grid, selectors
 from .exports.builders import load_document_data
 from .exports.layouts import get_layout
 from .models import BudgetYear, DepartmentDeclaration, ProjectDeclaration
@@ -82,14 +82,36 @@ def _department_complete(department):
     }
 
 
-def _wizard_context(request, declaration, kind, step):
+def _state(declaration, kind):
+    """(steps, findings, progress) of a declaration as saved now."""
     if kind == "project":
         findings = validation.validate_project(declaration)
         steps, complete = _steps(declaration, "project"), _project_complete(declaration)
     else:
         findings = validation.validate_department(declaration)
         steps, complete = _steps(declaration, "department"), _department_complete(declaration)
-    progress = _progress(steps, findings, complete)
+    findings = findings + validation.draft_findings(declaration)
+    return steps, findings, _progress(steps, findings, complete)
+
+
+def _percent(progress):
+    return round(100 * sum(1 for s in progress if s["complete"]) / len(progress))
+
+
+def wizard_state(declaration, kind, step):
+    """The progress bar, step badges and this step's findings as data, for a page that saved
+    without reloading (the indicator grid), so none of them stays stale."""
+    _steps_, findings, progress = _state(declaration, kind)
+    return {
+        "percent": _percent(progress),
+        "steps": progress,
+        "findings": [{"level": f.level, "criterion": f.criterion, "message": f.message}
+                     for f in findings if f.step == step],
+    }
+
+
+def _wizard_context(request, declaration, kind, step):
+    steps, findings, progress = _state(declaration, kind)
     from review.services import comments_for_wizard, latest_review
 
     comments = comments_for_wizard(declaration)
@@ -101,7 +123,7 @@ def _wizard_context(request, declaration, kind, step):
         "step": step,
         "steps": progress,
         "step_label": dict(steps)[step],
-        "percent_complete": round(100 * sum(1 for s in progress if s["complete"]) / len(progress)),
+        "percent_complete": _percent(progress),
         "step_findings": [f for f in findings if f.step == step],
         "findings": findings,
         "editable": drafts.can_edit(request.user, declaration),
@@ -308,7 +330,8 @@ def department_step(request, pk, step):
 
 # --- indicators ---------------------------------------------------------------------------
 
-def _indicator_editor(request, declaration, kind, editable):
+def indicator_setup(declaration, kind):
+    """(layout, framework, terms, allowed 二级 ids) of a declaration's indicator step."""
     layout = _layout(declaration)
     table_kind = "project" if kind == "project" else "department"
     framework = declaration.unit.bureau.layout.frameworks.filter(table_kind=table_kind).prefetch_related(
@@ -318,7 +341,15 @@ def _indicator_editor(request, declaration, kind, editable):
         raise Http404
     terms = ["annual"] if kind == "project" else list(layout.department_terms)
     allowed = {sub.pk for category in framework.categories.all() for sub in category.subcategories.all()}
-    saved_message = error_message = None
+    return layout, framework, terms, allowed
+
+
+def _indicator_editor(request, declaration, kind, editable):
+    """The grid (views_grid) by default; the one-form editor below with ?form=1, for htmx and posts."""
+    if request.method == "GET" and request.GET.get("form") != "1" and not request.htmx:
+        return _indicator_grid(request, declaration, kind, editable)
+    layout, framework, terms, allowed = indicator_setup(declaration, kind)
+    error_message = None
     # The rows on the page were made from this version; a re-rendered form keeps it (never the newest).
     version = declaration.version
     if request.method == "POST" and editable:
@@ -328,7 +359,7 @@ def _indicator_editor(request, declaration, kind, editable):
         if version is None:
             error_message = drafts.MISSING_VERSION
         elif action == "save":
-            cleaned = indicator_editor.check_rows(rows)
+            cleaned = indicator_editor.check_rows(rows, fields=layout.indicator_fields)
             if cleaned is not None:
                 try:
                     drafts.indicators_save(
@@ -340,14 +371,10 @@ def _indicator_editor(request, declaration, kind, editable):
                     error_message = str(error)
                 else:
                     messages.success(request, "绩效指标已保存。")
-                    if not request.htmx:
-                        return redirect(f"{kind}_step", declaration.pk, "indicators")
-                    declaration.refresh_from_db()
-                    version = declaration.version
-                    rows = indicator_editor.rows_from_indicators(
-                        declaration.indicators.filter(term__in=terms).select_related("subcategory")
-                    )
-                    saved_message = "绩效指标已保存。"
+                    saved_url = reverse(f"{kind}_step", args=[declaration.pk, "indicators"]) + "?form=1"
+                    if request.htmx:  # a whole page again: banners, badges and progress as saved now
+                        return HttpResponse(status=204, headers={"HX-Redirect": saved_url})
+                    return redirect(saved_url)
         else:
             rows = indicator_editor.apply_action(rows, action, frameworks_subcategories=allowed)
     else:
@@ -365,12 +392,42 @@ def _indicator_editor(request, declaration, kind, editable):
         field_labels=indicator_editor.FIELD_LABELS,
         comparators=[("≥", "≥"), ("≤", "≤"), ("=", "="), (">", ">"), ("<", "<"), ("", "数值"), ("定性", "定性")],
         row_errors=row_errors,
-        saved_message=saved_message,
         error_message=error_message,
         version="" if version is None else version,
     )
     template = "declarations/wizard/_indicator_editor.html" if request.htmx else "declarations/wizard/indicators.html"
     return render(request, template, context)
+
+
+def _indicator_grid(request, declaration, kind, editable):
+    """The indicator step as a grid: the rows travel as data (json_script), not as inputs.
+
+    Rows kept as a draft (some not valid yet) are shown instead of the saved ones, with their errors."""
+    layout, framework, terms, allowed = indicator_setup(declaration, kind)
+    draft = indicator_grid.draft_of(declaration)
+    context = _wizard_context(request, declaration, kind, "indicators")
+    if draft is not None:
+        rows = [dict(row) for row in draft.rows if isinstance(row, dict)]
+    else:
+        rows = indicator_editor.rows_from_indicators(
+            declaration.indicators.filter(term__in=terms).order_by("term", "order")
+        )
+        indicator_editor.groups(framework, rows, terms, comments=context["review_comments"])  # pins comments
+    context.update(
+        grid=indicator_grid.grid_data(
+            declaration=declaration, layout=layout, framework=framework, terms=terms, editable=editable,
+            rows=rows, references=indicator_editor.reference_values(
+                [r["name"] if isinstance(r, dict) else r.name for r in rows], exclude_unit=declaration.unit
+            ),
+            library=indicator_editor.library_for(framework),
+        ),
+        draft=draft,
+        grid_urls={
+            "save": reverse(f"{kind}_indicator_grid", args=[declaration.pk]),
+            "paste": reverse(f"{kind}_indicator_paste", args=[declaration.pk]),
+        },
+    )
+    return render(request, "declarations/wizard/indicator_grid.html", context)
 
 
 def _int(raw):

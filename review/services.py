@@ -171,7 +171,7 @@ def declaration_submit(*, declaration, user):
     declaration = locked(declaration)
     name = "resubmit" if declaration.status == Status.RETURNED else "submit"
     guard(name, declaration, user)
-    findings = (
+    findings = validation.draft_findings(declaration) + (
         validation.validate_project(declaration)
         if isinstance(declaration, ProjectDeclaration)
         else validation.validate_department(declaration)

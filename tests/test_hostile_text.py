@@ -126,15 +126,26 @@ def published(filled, filler, reviewer):
     return filled
 
 
+def assert_grid_carries_text(response, expected):
+    """The indicator grid's page: no markup of the payload, the rows as JSON text escaped for a
+    <script> element (`json_script`), and `expected` among the data the grid shows as text."""
+    assert_shown_as_text(response, shown=False)
+    html = response.content.decode()
+    assert "\\u003Cb id=" in html  # < escaped inside the JSON, so the data cannot close its element
+    assert expected(response.context["grid"]), response.request["PATH_INFO"]
+
+
 def _wizard_urls(project, department):
-    """Every step the wizards show for these declarations (their layouts decide which)."""
+    """Every step the wizards show for these declarations (their layouts decide which); the
+    indicator step as its one-form editor (the grid's page is checked by assert_grid_carries_text)."""
     from declarations.exports.layouts import get_layout
     from declarations.views_wizard import DEPARTMENT_STEPS, PROJECT_STEPS
 
     project_steps = get_layout(project.unit.bureau.layout).wizard_steps("project", PROJECT_STEPS)
     department_steps = get_layout(department.unit.bureau.layout).wizard_steps("department", DEPARTMENT_STEPS)
-    return [reverse("project_step", args=[project.pk, s]) for s, _label in project_steps] + [
-        reverse("department_step", args=[department.pk, s]) for s, _label in department_steps
+    form = {"indicators": "?form=1"}
+    return [reverse("project_step", args=[project.pk, s]) + form.get(s, "") for s, _label in project_steps] + [
+        reverse("department_step", args=[department.pk, s]) + form.get(s, "") for s, _label in department_steps
     ]
 
 
@@ -148,6 +159,8 @@ def test_the_filler_sees_hostile_text_as_text_on_every_wizard_step_and_page(clie
         reverse("document_preview", args=[project.unit_id, 2024]),
     ]:
         assert_shown_as_text(client.get(url))
+    assert_grid_carries_text(client.get(reverse("project_step", args=[project.pk, "indicators"])),
+                             lambda grid: any(PAYLOAD[:20] in row["name"] for row in grid["rows"]))
     for url in (reverse("project_detail", args=[project.pk]), reverse("department_detail", args=[department.pk])):
         assert TEMPLATE_AS_TEXT in client.get(url).content.decode()
 
@@ -162,8 +175,12 @@ def test_pinned_review_comments_reach_the_wizard_as_text_beside_their_fields(cli
     assert beside in funds
     department_goals = client.get(reverse("department_step", args=[department.pk, "goals"])).content.decode()
     assert f'<div id="id_overall_goal_helptext" class="form-text">审核意见〔完整性〕：{ESCAPED}' in department_goals
-    indicators = client.get(reverse("project_step", args=[project.pk, "indicators"])).content.decode()
+    indicators = client.get(reverse("project_step", args=[project.pk, "indicators"]) + "?form=1").content.decode()
     assert f'data-testid="row-comment">审核意见〔完整性〕：{ESCAPED}' in indicators
+    assert_grid_carries_text(
+        client.get(reverse("project_step", args=[project.pk, "indicators"])),
+        lambda grid: any(c.startswith("审核意见〔完整性〕：" + PAYLOAD[:20]) for r in grid["rows"] for c in r.get("comments", [])),
+    )
 
 
 def test_the_reviewer_sees_hostile_text_as_text_on_the_review_page_diff_and_dashboard(
@@ -291,7 +308,10 @@ def test_hostile_indicator_library_entries_are_offered_as_text(client, zunhua_pr
                 setattr(entry, field.name, hostile(field.max_length, suffix=f"#{n}"))
         entry.save()
     client.force_login(filler)
-    assert_shown_as_text(client.get(reverse("project_step", args=[zunhua_project.pk, "indicators"])))
+    url = reverse("project_step", args=[zunhua_project.pk, "indicators"])
+    assert_shown_as_text(client.get(url + "?form=1"))
+    assert_grid_carries_text(client.get(url), lambda grid: any(
+        PAYLOAD[:20] in entry["name"] for entries in grid["library"].values() for entry in entries))
     client.force_login(administrator)
     assert_shown_as_text(client.get(reverse("admin:indicators_libraryindicator_changelist")))
 

@@ -86,4 +86,8 @@ def test_the_indicator_editor_shows_the_layouts_captions(client, imported):
     client.force_login(user)
     page = client.get(reverse("project_step", args=[project.pk, "indicators"]))
     assert page.status_code == 200
-    assert all(caption in page.text for caption in ("预期产出指标", "效果指标", "数量指标", "预算（或投资规模）控制指标"))
+    groups = page.context["grid"]["groups"]  # the grid's group headers
+    shown = {g["category"] for g in groups} | {g["name"] for g in groups}
+    assert {"预期产出指标", "效果指标", "数量指标", "预算（或投资规模）控制指标"} <= shown
+    form = client.get(reverse("project_step", args=[project.pk, "indicators"]) + "?form=1")
+    assert all(caption in form.text for caption in ("预期产出指标", "效果指标", "数量指标", "预算（或投资规模）控制指标"))

@@ -162,7 +162,9 @@ def test_the_wizard_asks_for_the_layouts_fields_and_offers_its_framework(client,
     client.force_login(administrator)
     project = imported.projectdeclarations.get()
     basic = client.get(reverse("project_step", args=[project.pk, "basic"])).content.decode()
-    indicators = client.get(reverse("project_step", args=[project.pk, "indicators"])).content.decode()
+    grid = client.get(reverse("project_step", args=[project.pk, "indicators"])).context["grid"]
     assert "(31)部门预算项目" in basic and "(433001)乌海市供销合作社联合社" in basic
-    for shown in ("成本指标", "服务对象满意度指标", "指标分类", "出差单位成本"):
-        assert shown in indicators
+    shown = ({g["name"] for g in grid["groups"]} | {c["title"] for c in grid["columns"]}
+             | {r["name"] for r in grid["rows"]})
+    for caption in ("成本指标", "服务对象满意度指标", "指标分类", "分值", "出差单位成本"):
+        assert caption in shown

@@ -50,6 +50,13 @@ MATRIX = {
     "department_submit": ({"pk": "{department}"}, POST_ONLY),
     "project_copy": ({"pk": "{project}"}, POST_ONLY),
     "department_copy": ({"pk": "{department}"}, POST_ONLY),
+    # The indicator grid's JSON endpoints answer anonymous posts 401 (tests/test_indicator_grid.py).
+    "project_indicator_grid": ({"pk": "{project}"}, _statuses(405, 405, 405, 405, 405, 405)),
+    "department_indicator_grid": ({"pk": "{department}"}, _statuses(405, 405, 405, 405, 405, 405)),
+    "project_indicator_paste": ({"pk": "{project}"}, _statuses(405, 405, 405, 405, 405, 405)),
+    "department_indicator_paste": ({"pk": "{department}"}, _statuses(405, 405, 405, 405, 405, 405)),
+    "project_indicator_discard": ({"pk": "{project}"}, POST_ONLY),
+    "department_indicator_discard": ({"pk": "{department}"}, POST_ONLY),
     "review_act": ({"kind": "project", "pk": "{project}", "action": "approve"}, POST_ONLY),
     "review_approve_selected": ({}, POST_ONLY),
     "publication_act": ({"kind": "project", "pk": "{project}", "action": "publish"}, POST_ONLY),

@@ -77,7 +77,11 @@ def test_the_filler_sees_the_comment_beside_the_indicator_when_reopening_the_wiz
         ],
     )
     client.force_login(filler)
-    editor = client.get(reverse("project_step", args=[submitted.pk, "indicators"])).text
+    grid = client.get(reverse("project_step", args=[submitted.pk, "indicators"])).context["grid"]
+    row = next(r for r in grid["rows"] if r["name"] == "有效化解信访完成率")
+    assert row["comments"] == ["审核意见〔适当性〕：请说明95%的依据"]
+    assert all("comments" not in r for r in grid["rows"] if r is not row)
+    editor = client.get(reverse("project_step", args=[submitted.pk, "indicators"]) + "?form=1").text
     row = editor[editor.index('data-key="i'):]
     assert "审核意见〔适当性〕：请说明95%的依据" in row[: row.index('value="有效化解信访完成率"') + 2000]
     funds = client.get(reverse("project_step", args=[submitted.pk, "funds"])).text

@@ -27,7 +27,7 @@ def test_the_largest_seed_declaration_saves_from_its_editor(client, db):
     client.force_login(User.objects.get(username="yangxin-xfj"))
     dept = DepartmentDeclaration.objects.get(unit__name="阳新县信访局")
     url = reverse("department_step", args=[dept.pk, "indicators"])
-    form = [(n, unescape(v)) for n, v in _editor_form(client.get(url).text) if n != "csrfmiddlewaretoken"]
+    form = [(n, unescape(v)) for n, v in _editor_form(client.get(url + "?form=1").text) if n != "csrfmiddlewaretoken"]
     data = {}
     for name, value in form:
         data.setdefault(name, []).append(value)

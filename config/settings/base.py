@@ -168,6 +168,7 @@ if NODE_MODULES.exists():
         ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
         ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
         ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+        ("vendor/tabulator", NODE_MODULES / "tabulator-tables" / "dist"),
     ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -15,6 +15,7 @@ from ..models import (
     DepartmentDeclaration,
     GoalItem,
     Indicator,
+    IndicatorDraft,
     MoneyLine,
     ProjectDeclaration,
     SafeguardMeasure,
@@ -193,6 +194,8 @@ INDICATOR_FIELDS = [
     "subcategory_id", "term", "name", "description", "comparator", "number", "unit", "text_value",
     "half_year_value", "basis", "indicator_class", "prior_value_1", "prior_value_2", "related_project",
 ]
+# Set only when a row carries them (the grid does where the layout prints them; the form does not).
+OPTIONAL_INDICATOR_FIELDS = ["standard", "weight"]
 
 
 @transaction.atomic
@@ -212,14 +215,54 @@ def indicators_save(*, user, declaration, version, rows, terms):
         indicator = existing.get(row.get("id")) or Indicator(**{owner: declaration})
         for field in INDICATOR_FIELDS:
             setattr(indicator, field, row.get(field, "" if field not in ("number", "subcategory_id") else None))
+        for field in OPTIONAL_INDICATOR_FIELDS:
+            if field in row:
+                setattr(indicator, field, row[field])
         orders[indicator.term] = orders.get(indicator.term, 0) + 1
         indicator.order = orders[indicator.term]
         _full_clean(indicator, exclude=["department", "project"])
         indicator.save()
         kept.add(indicator.pk)
     declaration.indicators.filter(term__in=terms).exclude(pk__in=kept).delete()
+    IndicatorDraft.objects.filter(**{owner: declaration}).delete()
     logger.info("%s.indicators_saved id=%s user=%s rows=%s", owner, declaration.pk, user.pk, len(rows))
     return declaration
+
+
+MAX_DRAFT_ROWS = 400
+
+
+@transaction.atomic
+def indicator_draft_save(*, user, declaration, version, rows):
+    """Keep the grid's rows (plain dicts) while some are not valid yet, in the database.
+
+    The declaration's version is checked, not claimed: a draft does not change what prints, so it
+    does not make another window's rows stale, but a draft made from an old version is refused."""
+    ensure_editable(user, declaration)
+    model = type(declaration)
+    current = parse_version(version)
+    if current is None:
+        raise MissingVersion(MISSING_VERSION)
+    if not model.objects.filter(pk=declaration.pk, version=current).exists():
+        raise EditConflict("这份申报已被他人（或您在另一个窗口）修改并保存。您刚才填写的内容没有保存，请核对后重新提交。")
+    if len(rows) > MAX_DRAFT_ROWS:
+        raise DraftError(f"指标不能超过 {MAX_DRAFT_ROWS} 行")
+    owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
+    draft, _ = IndicatorDraft.objects.update_or_create(
+        **{owner: declaration}, defaults={"rows": rows, "based_on": current, "saved_by": user}
+    )
+    logger.info("%s.indicator_draft_saved id=%s user=%s rows=%s", owner, declaration.pk, user.pk, len(rows))
+    return draft
+
+
+@transaction.atomic
+def indicator_draft_discard(*, user, declaration):
+    """Drop the kept rows: the grid shows the saved indicators again."""
+    ensure_editable(user, declaration)
+    owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
+    deleted, _ = IndicatorDraft.objects.filter(**{owner: declaration}).delete()
+    logger.info("%s.indicator_draft_discarded id=%s user=%s", owner, declaration.pk, user.pk)
+    return bool(deleted)
 
 
 def open_years():

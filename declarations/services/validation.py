@@ -629,6 +629,21 @@ def validate_department(department):
     return findings
 
 
+def draft_findings(declaration):
+    """An error while the indicator grid keeps rows that are not valid yet (one query)."""
+    from ..models import IndicatorDraft
+
+    owner = "project" if isinstance(declaration, ProjectDeclaration) else "department"
+    draft = IndicatorDraft.objects.filter(**{owner: declaration}).only("rows").first()
+    if draft is None:
+        return []
+    return [Finding(
+        ERROR, "indicators", "",
+        f"绩效指标中有暂存的 {len(draft.rows)} 行尚未完成，请在“绩效指标”步骤改好（或放弃暂存）后再提交",
+        COMPLETENESS,
+    )]
+
+
 # --- the gate before publication ----------------------------------------------------------
 
 # Above this an amount in 万元 (10 亿元) is almost certainly an amount typed in 元.

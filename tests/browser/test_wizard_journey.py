@@ -91,6 +91,10 @@ def test_a_filler_enters_a_seed_project_from_scratch_and_its_pdf_holds_the_seed(
     page.fill("#id_goal_items_text", "减少进京访、赴省访、到市访量\n化解各种疑难问题，维护社会稳定")
     page.click(".wizard-form button[type=submit]")
 
+    # The indicator step opens as the grid (tests/browser/test_indicator_grid.py); this journey
+    # takes the one-form fallback, which keeps working for browsers without scripts.
+    page.wait_for_selector("#grid-app[data-ready='1']")
+    page.click("[data-testid=form-fallback]")
     page.wait_for_selector("#indicator-editor")
     subcategories = _subcategory_ids()
     for subcategory, name, value in INDICATORS:
@@ -132,5 +136,6 @@ def test_the_wizard_fits_a_laptop_and_a_phone_screen(browser, live_server, demo)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{step} at {width}px scrolls sideways by {overflow}px"
         page.goto(f"{live_server.url}/projects/{project.pk}/edit/indicators/")
-        assert page.locator("button[value=save]").is_visible()
+        page.wait_for_selector("#grid-app[data-ready='1']")
+        assert page.locator("[data-action=save]").is_visible()
         context.close()
