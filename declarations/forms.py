@@ -2,6 +2,7 @@
 
 Forms only read and check input; the services in services/drafts.py write it.
 """
+import copy
 from decimal import Decimal
 
 from django import forms
@@ -50,7 +51,7 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(field, forms.DecimalField):
-                field.widget = MONEY_INPUT
+                field.widget = copy.deepcopy(MONEY_INPUT)  # crispy marks a widget invalid in place
                 field.localize = False
                 field.label = f"{field.label}（万元）"
                 if self.initial.get(name) is not None:
@@ -58,7 +59,7 @@ class StepForm(forms.ModelForm):
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 3)
             if isinstance(field, forms.DateField):
-                field.widget = DATE
+                field.widget = copy.deepcopy(DATE)
         if self.instance.pk and "version" in self.fields:
             self.fields["version"].initial = self.instance.version
 
