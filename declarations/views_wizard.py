@@ -37,9 +37,16 @@ def _layout(declaration_or_unit):
     return get_layout(unit.bureau.layout)
 
 
+# A project listed only in the 部门整体 table (项目支出情况) prints no table of its own: no goals or indicators.
+NO_OWN_TABLE = {"goals", "indicators"}
+
+
 def _steps(declaration, kind):
     """The steps of this declaration's wizard: only those asking for what its layout prints."""
-    return _layout(declaration).wizard_steps(kind, PROJECT_STEPS if kind == "project" else DEPARTMENT_STEPS)
+    steps = _layout(declaration).wizard_steps(kind, PROJECT_STEPS if kind == "project" else DEPARTMENT_STEPS)
+    if kind == "project" and not declaration.has_table:
+        steps = [(key, label) for key, label in steps if key not in NO_OWN_TABLE]
+    return steps
 
 
 def _editable_or_404(request, declaration):

@@ -1,4 +1,4 @@
-"""Errors in the wizard's forms: only the fields in error are marked, each message said once."""
+"""The wizard without traps: only fields in error are marked, messages said once, no step that leads nowhere."""
 import re
 
 import pytest
@@ -42,3 +42,15 @@ def test_the_error_summary_says_each_message_once_after_its_label(funds_with_err
     assert len(items) == 2
     for label, message in items:
         assert not message.startswith(label) and message.count(message[:6]) == 1
+
+
+def test_a_project_listed_only_in_the_department_table_asks_for_no_indicators(client):
+    """阳新's projects print in the 部门整体 table only: no empty 暂无指标 table, no indicator step."""
+    client.force_login(User.objects.get(username="yangxin-xfj"))
+    project = ProjectDeclaration.objects.get(unit__name="阳新县信访局", name="房屋租金")
+    assert not project.has_table
+    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert "暂无指标" not in page and 'data-testid="no-own-table"' in page
+    funds = client.get(reverse("project_step", args=[project.pk, "funds"])).content.decode()
+    assert 'data-step="indicators"' not in funds and 'data-step="goals"' not in funds
+    assert client.get(reverse("project_step", args=[project.pk, "indicators"])).status_code == 404
