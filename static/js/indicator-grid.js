@@ -212,12 +212,15 @@
     groupBy: "group",
     groupValues: groupValues(initial),
     groupToggleElement: "arrow",
-    groupHeader: function (value, count) {
+    groupHeader: function (value, count, rows, group) {
+      // Tabulator gives a group header the role of a row group; it is one row of one cell (ARIA).
+      if (group && group.getElement) group.getElement().setAttribute("role", "row");
       var g = groups[value];
       var badge = g ? (g.mandatory ? ' <span class="badge text-bg-danger">必填</span>' : ' <span class="badge text-bg-light">选填</span>') : "";
       var add = editable && g ? ' <button type="button" class="btn btn-sm btn-link py-0 grid-add-in-group" data-group="' +
         escapeHtml(value) + '">＋ 添加</button>' : "";
-      return escapeHtml(groupTitle(value)) + badge + ' <span class="text-muted">(' + count + ")</span>" + add;
+      return '<span role="gridcell">' + escapeHtml(groupTitle(value)) + badge + ' <span class="text-muted">(' + count +
+        ")</span>" + add + "</span>";
     },
     placeholder: editable ? "还没有指标：在 Excel/WPS 中选中去年表格的指标行复制，再在这里按 Ctrl+V；或点“＋ 添加一行”。" : "暂无指标",
     rowFormatter: function (row) {
@@ -589,7 +592,15 @@
     drop.addEventListener("click", function () { dropBackup(); banner.remove(); });
   })();
 
+  // The scroll box Tabulator makes focusable sits between the grid and its rows, which ARIA does not
+  // allow; the cells themselves take the focus (Tab, arrows), so the box need not.
+  function tidyRoles() {
+    var holder = document.querySelector("#indicator-grid .tabulator-tableholder");
+    if (holder) holder.removeAttribute("tabindex");
+  }
+  table.on("renderComplete", tidyRoles);
   table.on("tableBuilt", function () {
+    tidyRoles();
     var initialErrors = {};
     initial.forEach(function (r) { if (r.errors) initialErrors[r.key] = r.errors; });
     showErrors(initialErrors);
