@@ -280,7 +280,11 @@ class ProjectMilestonesForm(forms.Form):
 
     def __init__(self, data=None, *, project):
         super().__init__(data)
-        initial = [{"content": m.content, "start": m.start, "end": m.end} for m in project.milestones.all()]
+        # Bound, the rows are what was posted (nothing compared with the saved ones, so a row
+        # posted as it was saved is never taken for an untouched empty one).
+        initial = None if data is not None else [
+            {"content": m.content, "start": m.start, "end": m.end} for m in project.milestones.all()
+        ]
         self.rows = MilestoneFormSet(data, initial=initial, prefix="milestone")
         self.fields["version"].initial = project.version
 
