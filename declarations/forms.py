@@ -252,6 +252,20 @@ class ProjectGoalsForm(StepForm):
         return pasted_lines(self.cleaned_data["goal_items_text"])
 
 
+def _formset_valid(form, formset, name, member):
+    """Whether the repeated blocks are valid; if not, their errors become the form's, each naming its
+    block (第2行开始时间：…), so that the error summary lists them."""
+    if formset.is_valid():
+        return True
+    for error in formset.non_form_errors():
+        form.add_error(None, f"{name}：{error}")
+    for n, block in enumerate(formset.forms, start=1):
+        for field, errors in block.errors.items():
+            for error in errors:
+                form.add_error(None, f"第{n}{member}{block.fields[field].label}：{error}")
+    return False
+
+
 class MilestoneRowForm(forms.Form):
     """One row of 项目实施进度计划: what is done, from when to when (as the table writes them: 2016, 2020.07)."""
 
@@ -291,13 +305,7 @@ class ProjectMilestonesForm(forms.Form):
     def clean(self):
         data = super().clean()
         _require_version(self)
-        if not self.rows.is_valid():
-            for error in self.rows.non_form_errors():
-                self.add_error(None, f"实施进度计划：{error}")
-            for n, row in enumerate(self.rows.forms, start=1):
-                for field, errors in row.errors.items():
-                    for error in errors:
-                        self.add_error(None, f"第{n}行{row.fields[field].label}：{error}")
+        if not _formset_valid(self, self.rows, "实施进度计划", "行"):
             return data
         for n, row in enumerate(self.rows.forms, start=1):
             milestone = row.cleaned_row()
@@ -452,13 +460,7 @@ class DepartmentGoalsForm(StepForm):
         data = super().clean()
         if self.sub_goal_blocks is None:
             return data
-        if not self.sub_goal_blocks.is_valid():
-            for error in self.sub_goal_blocks.non_form_errors():
-                self.add_error(None, f"分项绩效目标：{error}")
-            for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
-                for field, errors in block.errors.items():
-                    for error in errors:
-                        self.add_error(None, f"第{n}项分项目标{block.fields[field].label}：{error}")
+        if not _formset_valid(self, self.sub_goal_blocks, "分项绩效目标", "项分项目标"):
             return data
         for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
             goal = block.cleaned_goal()
