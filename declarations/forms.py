@@ -53,7 +53,7 @@ class StepForm(forms.ModelForm):
             if isinstance(field, forms.DecimalField):
                 field.widget = copy.deepcopy(MONEY_INPUT)  # crispy marks a widget invalid in place
                 field.localize = False
-                field.label = f"{field.label}（万元）"
+                field.label = money_caption(str(field.label))
                 if self.initial.get(name) is not None:
                     self.initial[name] = format_number(Decimal(self.initial[name]))
             if isinstance(field.widget, forms.Textarea):
@@ -105,13 +105,18 @@ def duplicate_code_message(year, code):
     return f"{year} 年度已有项目编码为“{code}”的项目，请核对项目编码"
 
 
+# The boxes 预算数 is made of where the layout prints them beside it (预算数 = 财政资金 + 结余结转 + 其他资金).
+BUDGET_PART_FIELDS = ("fiscal_funds", "carryover_funds", "other_funds")
+
+
 class ProjectFundsForm(StepForm):
+    """资金: the amounts in the printed order, a 合计 row under the parts 预算数 is made of, and the
+    spending plan. A blank 预算数 with parts given is their sum; both given must agree."""
+
     def __init__(self, *args, layout, **kwargs):
         super().__init__(*args, **kwargs)
         self.layout = layout
         self.checkpoints = list(layout.spending_checkpoints)
-        if "budget" in self.fields:
-            self.fields["budget"].required = True
         current = {p.label: p.percent for p in self.instance.spending_plan.all()} if self.instance.pk else {}
         for n, label in enumerate(self.checkpoints):
             self.fields[f"plan_{n}"] = forms.DecimalField(
@@ -119,53 +124,114 @@ class ProjectFundsForm(StepForm):
                 validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
                 initial=format_number(current[label]) if label in current else None, widget=MONEY_INPUT,
             )
-        lines = {line.kind: line.amount for line in self.instance.money_lines.all()} if self.instance.pk else {}
+        # The stated lines only: lines under a subtotal (宁乡's 上级财政资金) are the subtotal's breakdown.
+        lines = {
+            line.kind: line.amount for line in self.instance.money_lines.all()
+            if line.direction == "income" and line.parent_id is None
+        } if self.instance.pk else {}
         for kind in layout.project_income_kinds:
             self.fields[f"income_{kind}"] = forms.DecimalField(
-                label=f"收入：{MoneyKind(kind).label}", max_digits=18, decimal_places=6, required=False,
-                min_value=Decimal(0), initial=format_number(lines[kind]) if kind in lines else None,
-                widget=MONEY_INPUT,
+                label=money_caption(layout.money_captions.get(kind, MoneyKind(kind).label)),
+                max_digits=18, decimal_places=6, required=False, min_value=Decimal(0),
+                initial=format_number(lines[kind]) if kind in lines else None, widget=MONEY_INPUT,
             )
+
+    def part_groups(self):
+        """The names of the boxes that add up to 预算数: the 财政资金/结余结转/其他资金 boxes, the
+        income lines (each group on its own)."""
+        groups = [
+            [name for name in BUDGET_PART_FIELDS if name in self.fields],
+            [f"income_{kind}" for kind in self.layout.project_income_kinds],
+        ]
+        return [group for group in groups if group] if "budget" in self.fields else []
 
     def clean(self):
         data = super().clean()
-        budget = data.get("budget")
-        if budget is not None and {"fiscal_funds", "other_funds"} & set(self.fields):
-            other = (data.get("other_funds") or 0) + (data.get("carryover_funds") or 0)
-            message = validation.check_funds(budget, data.get("fiscal_funds") or 0, other)
-            if message:
-                self.add_error("fiscal_funds" if "fiscal_funds" in self.fields else "budget", message)
+        for group in self.part_groups():
+            given = [data[name] for name in group if data.get(name) is not None]
+            if not given or self.has_error("budget"):
+                continue
+            total = sum(given, Decimal(0))
+            if data.get("budget") is None:
+                data["budget"] = total  # the layout derives 预算数 from its parts
+            elif data["budget"] != total:
+                parts = " + ".join(
+                    f"{_bare(self.fields[name].label)} {format_number(data.get(name) or Decimal(0))} 万元" for name in group
+                )
+                self.add_error(group[0], (
+                    f"{parts} = {format_number(total)} 万元 ≠ {_bare(self.fields['budget'].label)} "
+                    f"{format_number(data['budget'])} 万元；请核对，或将{_bare(self.fields['budget'].label)}留空，按各项之和填入"
+                ))
         percents = [data.get(f"plan_{n}") for n in range(len(self.checkpoints))]
         if self.checkpoints and all(p is not None for p in percents):
             message = validation.check_spending_plan(percents)
             if message:
                 self.add_error(f"plan_{len(self.checkpoints) - 1}", message)
-        if self.layout.project_income_kinds and budget is not None:
-            income = sum((data.get(f"income_{k}") or 0 for k in self.layout.project_income_kinds), Decimal(0))
-            if income and income != budget:
-                self.add_error(
-                    f"income_{self.layout.project_income_kinds[0]}",
-                    f"收入合计 {income.normalize():f} 万元与预算数 {budget.normalize():f} 万元不一致",
-                )
         return data
 
     @property
     def plan_fields(self):
         return [self[f"plan_{n}"] for n in range(len(self.checkpoints))]
 
-    @property
-    def income_fields(self):
-        return [self[f"income_{kind}"] for kind in self.layout.project_income_kinds]
+    def money_rows(self):
+        """The table of amounts in the printed order: a row per box (`group`: the parts group it
+        belongs to, if any), and a 合计 row (the sum of the parts typed) after each group's last part."""
+        groups = self.part_groups()
+        group_of = {name: n for n, group in enumerate(groups) for name in group}
+        last = {group[-1]: n for n, group in enumerate(groups)}
+        names = [name for name in self._meta.fields if isinstance(self.fields.get(name), forms.DecimalField)]
+        names += [f"income_{kind}" for kind in self.layout.project_income_kinds]
+        rows = []
+        for name in names:
+            rows.append({"field": self[name], "group": group_of.get(name), "derived": name == "budget" and bool(groups)})
+            if name in last:
+                rows.append({"group": last[name], "total": format_number(self._parts_total(groups[last[name]])) or ""})
+        return rows
+
+    def _parts_total(self, group):
+        values = [typed_number(self[name]) for name in group]
+        values = [v for v in values if v is not None]
+        return sum(values, Decimal(0)) if values else None
 
     @property
-    def main_fields(self):
-        return [self[name] for name in self._meta.fields if name in self.fields]
+    def budget_placeholder(self):
+        """What a blank 预算数 becomes on save: the sum of the first group's parts typed."""
+        groups = self.part_groups()
+        return format_number(self._parts_total(groups[0])) if groups else None
+
+    @property
+    def other_fields(self):
+        """The step's boxes that are not amounts (资金用途)."""
+        return [self[name] for name in self._meta.fields
+                if name in self.fields and not isinstance(self.fields[name], forms.DecimalField)]
 
     def spending_plan(self):
         return [(label, self.cleaned_data[f"plan_{n}"]) for n, label in enumerate(self.checkpoints)]
 
     def income_lines(self):
         return {kind: self.cleaned_data.get(f"income_{kind}") for kind in self.layout.project_income_kinds}
+
+
+def money_caption(caption):
+    """An amount's caption with its unit: （万元） unless the printed caption already says 万元."""
+    return caption if "万元" in caption else f"{caption}（万元）"
+
+
+def _bare(label):
+    """A caption as a name in a sentence: without its unit and a leading 其中."""
+    return str(label).replace("（万元）", "").removeprefix("其中：").removeprefix("其中:").strip()
+
+
+def typed_number(bound):
+    """The number in a box as shown now (typed, or saved), None when blank or not a finite number."""
+    raw = bound.value()
+    if raw in (None, ""):
+        return None
+    try:
+        number = Decimal(str(raw).strip())
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
 
 
 class ProjectGoalsForm(StepForm):
@@ -185,6 +251,72 @@ class ProjectGoalsForm(StepForm):
         if "goal_items_text" not in self.fields:
             return None
         return pasted_lines(self.cleaned_data["goal_items_text"])
+
+
+def _formset_valid(form, formset, name, member):
+    """Whether the repeated blocks are valid; if not, their errors become the form's, each naming its
+    block (第2行开始时间：…), so that the error summary lists them."""
+    if formset.is_valid():
+        return True
+    for error in formset.non_form_errors():
+        form.add_error(None, f"{name}：{error}")
+    for n, block in enumerate(formset.forms, start=1):
+        for field, errors in block.errors.items():
+            for error in errors:
+                form.add_error(None, f"第{n}{member}{block.fields[field].label}：{error}")
+    return False
+
+
+class MilestoneRowForm(forms.Form):
+    """One row of 项目实施进度计划: what is done, from when to when (as the table writes them: 2016, 2020.07)."""
+
+    content = forms.CharField(label="项目实施内容", max_length=300, required=False)
+    start = forms.CharField(label="开始时间", max_length=20, required=False)
+    end = forms.CharField(label="完成时间", max_length=20, required=False)
+
+    def cleaned_row(self):
+        """The row as ProjectMilestone fields, or None when it is left empty or ticked 删除."""
+        if self.cleaned_data.get("DELETE"):
+            return None
+        row = {name: (self.cleaned_data.get(name) or "").strip() for name in ("content", "start", "end")}
+        return row if any(row.values()) else None
+
+
+EMPTY_MILESTONE_ROWS = 2  # empty rows under the saved ones; 保存并再添加 saves and shows two more
+MilestoneFormSet = forms.formset_factory(
+    MilestoneRowForm, extra=EMPTY_MILESTONE_ROWS, can_delete=True, max_num=50, absolute_max=50,
+)
+
+
+class ProjectMilestonesForm(forms.Form):
+    """项目实施进度计划: repeatable rows, each removable (删除), two empty ones to add more."""
+
+    version = VersionField()
+
+    def __init__(self, data=None, *, project):
+        super().__init__(data)
+        # Bound, the rows are what was posted (nothing compared with the saved ones, so a row
+        # posted as it was saved is never taken for an untouched empty one).
+        initial = None if data is not None else [
+            {"content": m.content, "start": m.start, "end": m.end} for m in project.milestones.all()
+        ]
+        self.rows = MilestoneFormSet(data, initial=initial, prefix="milestone")
+        self.fields["version"].initial = project.version
+
+    def clean(self):
+        data = super().clean()
+        _require_version(self)
+        if not _formset_valid(self, self.rows, "实施进度计划", "行"):
+            return data
+        for n, row in enumerate(self.rows.forms, start=1):
+            milestone = row.cleaned_row()
+            if milestone and not milestone["content"]:
+                row.add_error("content", "填写了时间时，实施内容不能为空")
+                self.add_error(None, f"第{n}行：填写了时间时，实施内容不能为空")
+        return data
+
+    def milestones(self):
+        return [row for row in (form.cleaned_row() for form in self.rows.forms) if row]
 
 
 def project_step_form_class(layout, step):
@@ -329,13 +461,7 @@ class DepartmentGoalsForm(StepForm):
         data = super().clean()
         if self.sub_goal_blocks is None:
             return data
-        if not self.sub_goal_blocks.is_valid():
-            for error in self.sub_goal_blocks.non_form_errors():
-                self.add_error(None, f"分项绩效目标：{error}")
-            for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
-                for field, errors in block.errors.items():
-                    for error in errors:
-                        self.add_error(None, f"第{n}项分项目标{block.fields[field].label}：{error}")
+        if not _formset_valid(self, self.sub_goal_blocks, "分项绩效目标", "项分项目标"):
             return data
         for n, block in enumerate(self.sub_goal_blocks.forms, start=1):
             goal = block.cleaned_goal()
@@ -394,16 +520,11 @@ class DepartmentMoneyForm(forms.Form):
         self.fields["version"].initial = department.version
 
     def _typed(self, direction, kind, column):
-        """The number in a box as shown now (typed, or saved), None when blank or not a number."""
-        field = self[f"{direction}-{kind}-{column}"]
-        try:
-            return Decimal(str(field.value()).strip()) if field.value() not in (None, "") else None
-        except ArithmeticError:
-            return None
+        return typed_number(self[f"{direction}-{kind}-{column}"])
 
     def _total(self, direction, column):
         values = [self._typed(d, k, column) for d, k, _label, _bound in self.rows if d == direction]
-        values = [v for v in values if v is not None and v.is_finite()]
+        values = [v for v in values if v is not None]
         return sum(values, Decimal(0)) if values else None
 
     def sections(self):

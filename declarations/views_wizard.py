@@ -19,6 +19,7 @@ PROJECT_STEPS = [
     ("basic", "基本信息"),
     ("funds", "资金"),
     ("goals", "目标"),
+    ("milestones", "实施进度计划"),
     ("indicators", "绩效指标"),
     ("preview", "预览与提交"),
 ]
@@ -73,6 +74,7 @@ def _project_complete(project):
         "basic": bool(project.name),
         "funds": bool(project.budget),
         "goals": bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
+        "milestones": project.milestones.exists(),
         "indicators": project.indicators.exists(),
         "preview": project.status not in drafts.EDITABLE,
     }
@@ -206,6 +208,8 @@ def project_step(request, pk, step):
         return _indicator_editor(request, project, "project", editable)
     if step == "preview":
         return _preview(request, project, "project")
+    if step == "milestones":
+        return _milestones(request, project, editable)
     layout = _layout(project)
     form_class = forms.project_step_form_class(layout, step)
     extra = {"layout": layout} if step in ("funds", "goals") else {}
@@ -235,7 +239,30 @@ def project_step(request, pk, step):
     context = _wizard_context(request, project, "project", step)
     _pin_comments(form, context["review_comments"])
     context["form"] = form
-    return render(request, "declarations/wizard/step_form.html", context)
+    template = "project_funds.html" if step == "funds" else "step_form.html"
+    return render(request, f"declarations/wizard/{template}", context)
+
+
+def _milestones(request, project, editable):
+    """项目实施进度计划: rows added, changed and removed together, saved with the version claim."""
+    form = forms.ProjectMilestonesForm(request.POST if request.method == "POST" and editable else None, project=project)
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            drafts.project_milestones_save(
+                user=request.user, project=project, version=form.cleaned_data["version"], milestones=form.milestones(),
+            )
+        except drafts.EditConflict as conflict:
+            return _conflict(request, project, "project", "milestones", form, str(conflict))
+        except drafts.DraftError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "“实施进度计划”已保存。")
+            if request.POST.get("action") == "more":  # 保存并再添加: the saved rows and two empty ones
+                return redirect("project_step", project.pk, "milestones")
+            return redirect("project_step", project.pk, _next_step(_steps(project, "project"), "milestones"))
+    context = _wizard_context(request, project, "project", "milestones")
+    context["form"] = form
+    return render(request, "declarations/wizard/milestones.html", context)
 
 
 def _pin_comments(form, comments):

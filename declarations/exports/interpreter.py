@@ -61,6 +61,7 @@ More constructs:
   subcategory_cell: false                (in `indicators`) the 二级 has no cell of its own; the cells name it
                                          (`{{ indicator.subcategory.label }}`), empty 二级 print no row
 """
+import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -163,6 +164,10 @@ class DefinedLayout(LayoutDefinition):
         """Whether the kind's table prints money lines (a sum of lines, money groups, or the lines)."""
         spec = (self.definition.get("tables") or {}).get(kind)
         return _has_key(spec, ("lines", "money_groups")) or _names_collection(spec, f"{kind}.money_lines")
+
+    def prints_milestones(self):
+        """Whether the project table prints the 项目实施进度计划 rows (project.milestones)."""
+        return _names_collection((self.definition.get("tables") or {}).get("project"), "project.milestones")
 
     def lists_projects(self):
         """Whether the 部门整体 table lists the year's projects (项目支出情况)."""
@@ -711,6 +716,9 @@ def _fill_tocs(collected):
             item.entries = [entry for entry in collected[at + 1:] if isinstance(entry, TocEntry)]
 
 
+_LEADING_NUMBER = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")
+
+
 def _captions(rows, found):
     """Walk rows of cells (lists, or dicts holding `cells`/`rows`) noting each field's caption."""
     for row in rows:
@@ -727,8 +735,11 @@ def _captions(rows, found):
                 continue
             name = next((cell[key] for key in ("field", "text", "money", "percent") if key in cell), None)
             name = name or (cell.get("bind") if isinstance(cell.get("bind"), str) else None)
-            if name and caption and name not in found:
-                found[name] = caption
+            # A caption printed in the amount's own cell ("资金总额：704", "三、其他：") names it.
+            own = _LEADING_NUMBER.sub("", str(cell.get("prefix", ""))).strip().rstrip(":：") if "{" not in str(
+                cell.get("prefix", "")) else ""
+            if name and (own or caption) and name not in found:
+                found[name] = own or caption
 
 
 def _names_collection(spec, name):

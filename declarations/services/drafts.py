@@ -18,6 +18,7 @@ from ..models import (
     IndicatorDraft,
     MoneyLine,
     ProjectDeclaration,
+    ProjectMilestone,
     SafeguardMeasure,
     SpendingCheckpoint,
     Status,
@@ -106,9 +107,7 @@ def project_create(*, user, unit, year, form):
     project.year = year
     project.status = Status.DRAFT
     project.order = (ProjectDeclaration.objects.filter(unit=unit, year=year).count() or 0) + 1
-    if project.budget is None:
-        project.budget = 0
-    _full_clean(project)
+    _full_clean(project)  # amounts not stated stay blank: never an invented 0
     project.save()
     logger.info("project.created project=%s unit=%s year=%s user=%s", project.pk, unit.pk, year.year, user.pk)
     return project
@@ -134,14 +133,50 @@ def project_step_save(*, user, project, form, version, spending_plan=None, goal_
             GoalItem(project=project, order=n, text=text) for n, text in enumerate(goal_items, start=1)
         )
     if income_lines is not None:
-        project.money_lines.filter(direction="income").delete()
-        MoneyLine.objects.bulk_create(
-            MoneyLine(project=project, direction="income", kind=kind, order=n, amount=amount)
-            for n, (kind, amount) in enumerate(income_lines.items(), start=1)
-            if amount is not None
-        )
+        _income_lines_save(project, income_lines)
     logger.info("project.step_saved project=%s user=%s version=%s", project.pk, user.pk, project.version)
     return project
+
+
+@transaction.atomic
+def project_milestones_save(*, user, project, version, milestones):
+    """Replace the project's 项目实施进度计划 with `milestones` (dicts of content, start, end, in order)."""
+    ensure_editable(user, project)
+    claim_version(project, version)
+    rows = [ProjectMilestone(project=project, order=n, **row) for n, row in enumerate(milestones, start=1)]
+    for row in rows:
+        _full_clean(row)
+    project.milestones.all().delete()
+    ProjectMilestone.objects.bulk_create(rows)
+    logger.info(
+        "project.milestones_saved project=%s user=%s rows=%s version=%s", project.pk, user.pk, len(rows), project.version
+    )
+    return project
+
+
+def _income_lines_save(project, amounts):
+    """The project's stated income line per kind gets its amount (keeping its printed name and the
+    lines under it, 宁乡's 上级财政资金); a blank amount removes it, a new kind is added last."""
+    stated = {}
+    for line in project.money_lines.filter(direction="income", parent__isnull=True).order_by("order", "pk"):
+        if line.kind in amounts and line.kind in stated:
+            line.delete()  # one stated line per kind the step asks for
+        else:
+            stated.setdefault(line.kind, line)
+    order = max((line.order for line in stated.values()), default=0)
+    for kind, amount in amounts.items():
+        line = stated.get(kind)
+        if line is not None and amount is None:
+            line.delete()
+        elif line is not None:
+            line.amount = amount
+            _full_clean(line)
+            line.save(update_fields=["amount"])
+        elif amount is not None:
+            order += 1
+            line = MoneyLine(project=project, direction="income", kind=kind, order=order, amount=amount)
+            _full_clean(line)
+            line.save()
 
 
 @transaction.atomic

@@ -38,6 +38,9 @@ class LayoutDefinition:
     def lists_projects(self):
         return True
 
+    def prints_milestones(self):
+        return False
+
     def prints_money(self, kind):
         return True
 
@@ -48,6 +51,7 @@ class LayoutDefinition:
                 "basic": bool(self.project_basic_fields),
                 "funds": bool(self.project_funds_fields or self.spending_checkpoints or self.project_income_kinds),
                 "goals": bool(self.project_goal_fields or self.project_goal_items),
+                "milestones": self.prints_milestones(),
                 "indicators": self.prints_indicators("project"),
             }
         else:
