@@ -275,3 +275,13 @@ def test_the_migration_fills_the_search_table_for_what_is_public(published, fill
     migration.fill(apps, None)  # reads and writes through the models only, never the schema editor
     assert sorted(SearchEntry.objects.values_list(
         "publication_id", "title", "anchor", "text", "year", "unit_id")) == made and len(made) == 2
+
+
+def test_on_postgresql_the_search_text_has_a_trigram_index(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's (pg_trgm)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_text_trgm'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]

@@ -31,6 +31,10 @@ def fill(apps, schema_editor):
     SearchEntry.objects.bulk_create(entries, batch_size=2000)
 
 
+def empty(apps, schema_editor):
+    apps.get_model("public", "SearchEntry").objects.all().delete()
+
+
 def trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -56,6 +60,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        # The index first: PostgreSQL refuses CREATE INDEX on a table with rows just inserted in the
+        # same transaction (their deferred foreign-key checks are pending).
         migrations.RunPython(trigram_index, drop_trigram_index),
+        migrations.RunPython(fill, empty),
     ]
