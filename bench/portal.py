@@ -8,7 +8,8 @@ counts of one request beside them).
     DATABASE_URL=… MEDIA_ROOT=… .venv/bin/python bench/portal.py
 
 --fill runs `generate_load --bureaus 4 --units 200 --projects 10 --indicators 20 --files 20`
-and `load_demo --publish` (a few minutes); later runs reuse the database. The ZIP figure packs
+and `load_demo --publish` (a few minutes); later runs reuse the database. `--only wrk` measures
+throughput through gunicorn with wrk (installed with apt-get). The ZIP figure packs
 300 releases of a bench bureau whose files are copies of a real release (PDF, Excel, JSON, CSV),
 made once, so it measures packing and not rendering. docs/performance.md says what each line is.
 """
@@ -175,18 +176,59 @@ def admin():
         measure(f"admin_{name.split('_', 1)[1]}_list", client, reverse(f"admin:{name}_changelist"))
 
 
+def throughput(port=8798):
+    """req/s and p95 through gunicorn (production settings, 2 × cores + 1 sync workers) with wrk,
+    20 connections, 15 s per URL (bench/run.py's wrk helper)."""
+    import signal
+    import subprocess
+
+    from bench.run import _wait_for, _wrk
+    from django.conf import settings
+    from django.db.models import Count
+
+    from public.models import DocumentRelease, PublishedFile
+
+    release = (
+        DocumentRelease.objects.filter(files__isnull=False).annotate(n=Count("publications"))
+        .exclude(year__year=2099).order_by("-n", "-number").first()
+    )
+    pdf = PublishedFile.objects.filter(release=release, format="pdf").first()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "false", "SECRET_KEY": "bench-" + "x" * 50, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    workers = str(2 * (os.cpu_count() or 1) + 1)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", workers,
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/robots.txt")
+        for name, path in (("public_unit_page", f"/public/units/{release.unit_id}/{release.year.year}/"),
+                           ("public_search", "/public/search/?q=%E4%BF%A1%E8%AE%BF"),
+                           ("public_pdf_download", f"/public/files/{pdf.pk}/{pdf.sha256}/x.pdf")):
+            rps, p95, errors = _wrk(base + path)
+            emit(f"{name}_rps", rps)
+            emit(f"{name}_p95_ms", p95)
+            emit(f"{name}_errors", errors)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fill", action="store_true", help="migrate and fill the database first")
-    parser.add_argument("--only", choices=["portal", "zip", "admin"], action="append")
+    parser.add_argument("--only", choices=["portal", "zip", "admin", "wrk"], action="append",
+                        help="run only these parts (default: all but wrk)")
     args = parser.parse_args()
     if args.fill:
         fill()
     from declarations.models import Indicator
 
     emit("indicators_total", Indicator.objects.count())
-    parts = {"portal": portal, "zip": batch_zip, "admin": admin}
-    for name in args.only or parts:
+    parts = {"portal": portal, "zip": batch_zip, "admin": admin, "wrk": throughput}
+    for name in args.only or ["portal", "zip", "admin"]:
         parts[name]()
 
 

@@ -12,21 +12,10 @@ from declarations.models import DepartmentDeclaration, ProjectDeclaration
 from public import search as search_entries
 from public import services as publishing
 from public.models import BatchExport, DocumentRelease, PublishedFile, SearchEntry
-from review import services
 
-ZUNHUA_PROJECT = "13028124P00096710001G"
+from .test_public import _publish, published  # noqa: F401 - the fixture: 遵化's 驻京信访工作经费 published
+
 OTHER_ZUNHUA_PROJECT = "13028124P00096910001U"
-
-
-def _publish(declaration, filler, reviewer):
-    declaration = services.declaration_submit(declaration=declaration, user=filler)
-    declaration = services.declaration_approve(declaration=declaration, user=reviewer)
-    return publishing.declaration_publish(declaration=declaration, user=reviewer)
-
-
-@pytest.fixture
-def published(db, filler, reviewer):
-    return _publish(ProjectDeclaration.objects.get(code=ZUNHUA_PROJECT), filler, reviewer)
 
 
 def _pages(project):
