@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_inlines import LabelledTabularInline
+from config.admin_lists import LargeListAdmin
 from indicators.models import Layout
 
 from .forms import VersionField
@@ -200,7 +201,7 @@ class DeclarationAdmin(VersionedAdmin):
 
 
 @admin.register(DepartmentDeclaration)
-class DepartmentDeclarationAdmin(DeclarationAdmin):
+class DepartmentDeclarationAdmin(LargeListAdmin, DeclarationAdmin):
     list_display = ["unit", "year", "status", "updated_at"]
     list_filter = ["year", "status", "unit__bureau"]
     list_select_related = ["unit", "year"]
@@ -212,7 +213,7 @@ class DepartmentDeclarationAdmin(DeclarationAdmin):
 
 
 @admin.register(ProjectDeclaration)
-class ProjectDeclarationAdmin(DeclarationAdmin):
+class ProjectDeclarationAdmin(LargeListAdmin, DeclarationAdmin):
     list_display = ["name", "code", "unit", "year", "budget_display", "status"]
     list_filter = ["year", "status", "unit__bureau", "category"]
     list_select_related = ["unit", "year"]
@@ -225,7 +226,7 @@ class ProjectDeclarationAdmin(DeclarationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(VersionedAdmin):
+class IndicatorAdmin(LargeListAdmin, VersionedAdmin):
     list_display = ["name", "subcategory", "value_text", "basis", "project", "department"]
     list_filter = ["term", "subcategory__category__framework__layout"]
     list_select_related = ["subcategory__category", "project__year", "department__unit", "department__year"]

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import next_steps, selectors
@@ -11,9 +12,14 @@ from .services.drafts import can_edit
 from .values import format_amount
 
 
+# Units (of a year) per page of the home page: an administrator sees a province's thousands.
+HOME_UNITS_PER_PAGE = 20
+
+
 @login_required
 def home(request):
-    years = selectors.declarations_by_year(request.user)
+    page = Paginator(selectors.unit_years_for(request.user), HOME_UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    years = selectors.declarations_by_year(request.user, unit_years=list(page.object_list))
     starts = []
     if request.user.is_filler and request.user.unit_id:
         starts = next_steps.year_starts(request.user.unit)
@@ -23,7 +29,7 @@ def home(request):
             + [(project, "project") for _year, units in years for _unit, _departments, projects in units
                for project in projects]
         )
-    return render(request, "declarations/home.html", {"years": years, "starts": starts})
+    return render(request, "declarations/home.html", {"years": years, "starts": starts, "page": page})
 
 
 def _check_view_permission(user, declaration):

@@ -106,3 +106,56 @@ class BatchExport(models.Model):
         if self.state == self.DONE:
             return 100
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class PortalGeneration(models.Model):
+    """One row: a number raised in the same transaction as every publication, withdrawal or new
+    release, so that the public pages cached under it change exactly when what they show does
+    (public.views.portal_page). Reading it is the only query of a page already rendered."""
+
+    number = models.PositiveBigIntegerField("代次", default=1)
+    changed_at = models.DateTimeField("变更时间")
+
+    class Meta:
+        verbose_name = "公开内容代次"
+        verbose_name_plural = "公开内容代次"
+
+    def __str__(self):
+        return f"第{self.number}代"
+
+
+class SearchEntry(models.Model):
+    """A table public now, as the portal's search reads it: what was published (copied from the
+    publication), one narrow row per table, made at publication and deleted at withdrawal, so a
+    search never joins declarations or reads snapshots. On PostgreSQL `text` carries a trigram
+    (pg_trgm) GIN index when the server allows the extension (migration 0004)."""
+
+    publication = models.OneToOneField(
+        "review.Publication", models.CASCADE, primary_key=True, related_name="search_entry", verbose_name="公开表"
+    )
+    unit = models.ForeignKey("declarations.Unit", models.CASCADE, related_name="+", verbose_name="单位")
+    bureau = models.ForeignKey("declarations.FinanceBureau", models.CASCADE, related_name="+", verbose_name="财政局")
+    year = models.PositiveSmallIntegerField("预算年度")
+    title = models.CharField("表名", max_length=300)
+    unit_name = models.CharField("单位名称", max_length=100, blank=True)
+    anchor = models.CharField("页内位置", max_length=40)
+    published_at = models.DateTimeField("公开时间")
+    text = models.TextField("检索文本", help_text="表名、项目编码、单位名称（小写），逐行")
+
+    class Meta:
+        verbose_name = "公开检索条目"
+        verbose_name_plural = "公开检索条目"
+        ordering = ["-published_at", "-publication_id"]
+        indexes = [
+            models.Index(fields=["-published_at", "-publication"], name="search_entry_newest"),
+            models.Index(fields=["year", "-published_at"], name="search_entry_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.title}"
+
+    @staticmethod
+    def text_of(*, title, code, unit_name):
+        """What a query is looked for in: each field on its own line (a query holds no line break,
+        so it never matches across two fields), lower-cased as icontains compared them."""
+        return "\n".join((title or "", code or "", unit_name or "")).lower()

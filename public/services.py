@@ -14,11 +14,13 @@ import hashlib
 import io
 import json
 import logging
+import shutil
+import tempfile
 import zipfile
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Count, Max, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +37,8 @@ from jobs.services import JobRefused, job_start
 from review import services as review
 from review.models import DeclarationLink, Publication
 
+from . import search
+from .generation import portal_changed
 from .models import BatchExport, DocumentRelease, PublishedFile
 
 logger = logging.getLogger(__name__)
@@ -176,31 +180,23 @@ def current_publications(**filters):
     )
 
 
-def portal_state():
-    """(newest change, number of publications) of everything the public pages show, in one query.
-
-    Public pages change only when a table is published or withdrawn (each makes a new release),
-    so this pair identifies every page's content for revalidation."""
-    newest_release = DocumentRelease.objects.order_by("-created_at").values("created_at")[:1]
-    state = Publication.objects.aggregate(
-        published=Max("published_at"), withdrawn=Max("withdrawn_at"), released=Max(Subquery(newest_release)),
-        count=Count("pk"),
-    )
-    times = [state[key] for key in ("published", "withdrawn", "released") if state[key] is not None]
-    return (max(times) if times else None), state["count"]
-
-
 def release_is_public(release):
     """A release is public while none of its tables has been withdrawn since (publications prefetched)."""
     publications = list(release.publications.all())
     return bool(publications) and all(p.withdrawn_at is None for p in publications)
 
 
-def file_is_public(published):
-    """A table's file while its publication stands; a release's file while the release is public."""
-    if published.publication_id:
-        return published.publication.withdrawn_at is None
-    return release_is_public(published.release)
+def public_file(*, pk, sha256):
+    """The published file with this id and hash while it is public, else None, in one query
+    however many tables its release holds: a table's file while its publication stands, a
+    release's file while none of the release's tables has been withdrawn."""
+    withdrawn_in_release = Publication.objects.filter(releases=OuterRef("release_id"), withdrawn_at__isnull=False)
+    return (
+        PublishedFile.objects.filter(pk=pk, sha256=sha256)
+        .filter(Q(publication__isnull=False, publication__withdrawn_at__isnull=True)
+                | Q(release__isnull=False) & ~Exists(withdrawn_in_release))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -236,6 +232,7 @@ def release_refresh(*, unit, year):
         name = table_name(snapshot.data, snapshot.header)
         rows += [(publication.unit_name, year.year, name, item) for item in snapshot.data.get("indicators") or []]
     _store("release", release, "csv", f"{base}-指标.csv", indicators_csv(rows))
+    portal_changed()
     logger.info("release.created unit=%s year=%s number=%s", unit.pk, year.year, number)
     return release
 
@@ -312,6 +309,8 @@ def declaration_publish(*, declaration, user, refresh_release=True):
         # the transaction rolls back this one only, and the failure is logged for the operator.
         logger.exception("publication.files_failed kind=%s id=%s", review.kind_of(declaration), declaration.pk)
         raise review.ReviewError("生成公开文件失败，未公开；已记录错误，请联系管理员后重试") from None
+    search.entries_add([publication])
+    portal_changed()
     review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已公开", review.detail_url(declaration))
     return declaration
 
@@ -356,8 +355,10 @@ def declaration_unpublish(*, declaration, user, reason):
     )
     Publication.objects.filter(pk__in=withdrawn).update(withdrawn_at=timezone.now())
     PublishedValue.objects.filter(publication_id__in=withdrawn).delete()
+    search.entries_remove(withdrawn)
     declaration = review.move("unpublish", declaration, user, comment=reason.strip(), data={"publications": withdrawn})
     release_refresh(unit=declaration.unit, year=declaration.year)
+    portal_changed()
     review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已撤回公开：{reason.strip()[:80]}",
                   review.detail_url(declaration))
     return declaration
@@ -366,16 +367,26 @@ def declaration_unpublish(*, declaration, user, reason):
 
 # --- batch download -----------------------------------------------------------------------
 
+def bureau_releases(bureau, year):
+    """The current release of every unit of the bureau and year (its newest, while none of its
+    tables is withdrawn), with its files and publications, in unit-name order: three queries
+    however many units the bureau has."""
+    newest = DocumentRelease.objects.filter(unit=OuterRef("unit"), year=year).order_by("-number").values("number")[:1]
+    return list(
+        DocumentRelease.objects.filter(unit__bureau=bureau, year=year, number=Subquery(newest))
+        .exclude(publications__withdrawn_at__isnull=False)
+        .select_related("unit")
+        .prefetch_related("files", "publications")
+        .order_by("unit__name", "unit_id")
+    )
+
+
 def _batch_files(bureau, year):
     """The files of every unit's current release in the bureau and year: (arcname, PublishedFile)."""
-    from declarations.models import Unit
-
     entries = []
-    for unit in Unit.objects.filter(bureau=bureau).order_by("name"):
-        release = current_release(unit, year)
-        if release is None:
-            continue
-        folder = safe_filename(next((p.unit_name for p in release.publications.all() if p.unit_name), unit.name))
+    for release in bureau_releases(bureau, year):
+        publications = release.publications.all()
+        folder = safe_filename(next((p.unit_name for p in publications if p.unit_name), release.unit.name))
         for published in release.files.all():
             # Both parts made safe: a name holding "/" or ".." must not escape its folder when unpacked.
             entries.append((f"{year.year}/{folder}/{safe_filename(published.filename)}", published))
@@ -415,27 +426,59 @@ def batch_start(*, bureau, year):
     return batch
 
 
+# PDF and Excel files are compressed already: deflating them again costs time and saves nothing.
+ALREADY_COMPRESSED = {"pdf", "xlsx"}
+COPY_CHUNK = 1024 * 1024
+
+
+def write_zip(entries, target, progress=lambda done: None):
+    """Write the ZIP of (arcname, PublishedFile) to the seekable file `target`, member by member
+    straight from storage (no member is held in memory whole): PDF and Excel stored, text
+    deflated. `progress(done)` is called as members go in."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for done, (arcname, published) in enumerate(entries, start=1):
+            info = zipfile.ZipInfo(arcname, date_time=timezone.localtime(published.created_at).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED if published.format in ALREADY_COMPRESSED else zipfile.ZIP_DEFLATED
+            info.file_size = published.size  # lets zipfile choose ZIP64 up front for a very large member
+            with published.file.open("rb") as source, archive.open(info, "w") as member:
+                shutil.copyfileobj(source, member, COPY_CHUNK)
+            progress(done)
+
+
+def _sha256_of(handle):
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(COPY_CHUNK), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
 def batch_build(batch_id):
-    """Write the ZIP, updating the progress as files go in (run by the task worker)."""
+    """Write the ZIP into a temporary file, then into the default storage, updating the progress
+    as files go in (run by the task worker). A ZIP is built once for its content (batch_start
+    reuses it while the fingerprint holds)."""
     batch = BatchExport.objects.select_related("bureau", "year").get(pk=batch_id)
     BatchExport.objects.filter(pk=batch.pk).update(state=BatchExport.RUNNING)
     try:
         entries = _batch_files(batch.bureau, batch.year)
-        BatchExport.objects.filter(pk=batch.pk).update(total=len(entries))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, (arcname, published) in enumerate(entries, start=1):
-                with published.file.open("rb") as handle:
-                    archive.writestr(arcname, handle.read())
+        total = len(entries)
+        BatchExport.objects.filter(pk=batch.pk).update(total=total)
+        step = max(1, total // 100)  # about a hundred progress updates, not one per file
+
+        def progress(done):
+            if done % step == 0 or done == total:
                 BatchExport.objects.filter(pk=batch.pk).update(done=done)
-        content = buffer.getvalue()
-        batch.refresh_from_db()
-        batch.sha256 = hashlib.sha256(content).hexdigest()
-        batch.file.save(f"{batch.year.year}-{batch.bureau.name}-公开文档-{batch.sha256[:12]}.zip",
-                        ContentFile(content), save=False)
+
+        with tempfile.TemporaryFile(prefix="batch-") as handle:
+            write_zip(entries, handle, progress)
+            batch.refresh_from_db()
+            batch.sha256 = _sha256_of(handle)
+            batch.file.save(f"{batch.year.year}-{batch.bureau.name}-公开文档-{batch.sha256[:12]}.zip",
+                            File(handle), save=False)
         batch.state, batch.finished_at = BatchExport.DONE, timezone.now()
         batch.save(update_fields=["file", "sha256", "state", "finished_at"])
-        logger.info("batch.done batch=%s files=%s", batch.pk, len(entries))
+        logger.info("batch.done batch=%s files=%s", batch.pk, total)
     except Exception as error:  # the worker must record the failure rather than die silently
         logger.exception("batch.failed batch=%s", batch.pk)
         BatchExport.objects.filter(pk=batch.pk).update(state=BatchExport.FAILED, error=str(error)[:2000])

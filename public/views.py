@@ -3,13 +3,15 @@ only; and the reviewer's acts of publishing and withdrawing."""
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import escape_uri_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from declarations.models import BudgetYear, FinanceBureau, Unit
@@ -17,13 +19,17 @@ from review.forms import UnpublishForm
 from review.services import ReviewError
 from review.views import declaration_for_reviewer, form_errors
 
+from . import search as search_entries
 from . import services
-from .models import BatchExport, DocumentRelease, PublishedFile
+from .generation import portal_generation
+from .models import BatchExport, DocumentRelease
 
-SEARCH_MAX = 200
-
-# Raised when a change of code or templates alters every page, so that revalidation fetches it anew.
-PAGES_VERSION = "2"
+# Raised when a change of code or templates alters every page, so that revalidation fetches it anew
+# and no page rendered by the previous code is served from the cache.
+PAGES_VERSION = "3"
+# A rendered page stays valid for its generation; older generations are never asked for again and
+# simply age out.
+PAGE_CACHE_SECONDS = 24 * 3600
 
 
 def _public(response, max_age):
@@ -31,25 +37,25 @@ def _public(response, max_age):
     return response
 
 
-def _state(request, *args, **kwargs):
-    if not hasattr(request, "_portal_state"):
-        request._portal_state = services.portal_state()
-    return request._portal_state
+def _generation(request, *args, **kwargs):
+    if not hasattr(request, "_portal_generation"):
+        request._portal_generation = portal_generation()
+    return request._portal_generation
 
 
 def _etag(request, *args, **kwargs):
-    changed, count = _state(request)
-    return f"p{PAGES_VERSION}-{count}-{changed.timestamp() if changed else 0}"
+    return f"p{PAGES_VERSION}-{_generation(request)[0]}"
 
 
 def _last_modified(request, *args, **kwargs):
-    return _state(request)[0]
+    return _generation(request)[1]
 
 
 def portal_page(view):
-    """A public page: GET and HEAD; revalidated on every visit by an ETag and Last-Modified that
-    change with each publication or withdrawal, so a page seen before one is never shown after it,
-    and an unchanged page answers 304."""
+    """A public page: GET and HEAD; revalidated on every visit by an ETag and Last-Modified taken
+    from the portal's generation (public/generation.py), which changes with each publication,
+    withdrawal and release, so a page seen before one is never shown after it, and an unchanged
+    page answers 304."""
     conditional = require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
 
     @wraps(view)
@@ -62,11 +68,27 @@ def portal_page(view):
     return wrapper
 
 
-def _anchor(publication):
-    """The id of a table on its unit page, stable across re-publications of the declaration."""
-    if publication.project_id:
-        return f"project-{publication.project_id}"
-    return f"department-{publication.department_id}"
+def rendered_once(view):
+    """A public page rendered once per generation: later visits get the stored HTML for one read
+    of the generation row. The key holds the view and its URL arguments only (the query string
+    is not read by these pages, so it cannot fill the cache); pages are the same for everyone
+    (no user, no CSRF token)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        number = _generation(request)[0]
+        arguments = ":".join(f"{value}" for value in (*args, *(kwargs[k] for k in sorted(kwargs))))
+        key = f"public-page:{PAGES_VERSION}:{number}:{view.__name__}:{arguments}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def _published_pairs():
@@ -78,6 +100,7 @@ def _published_pairs():
 
 
 @portal_page
+@rendered_once
 def index(request):
     pairs = _published_pairs()
     bureaus = FinanceBureau.objects.filter(units__pk__in={u for u, _ in pairs}).distinct().order_by("province", "name")
@@ -90,35 +113,14 @@ def search(request):
     # Control characters (NUL above all) are never part of a name; PostgreSQL refuses NUL outright.
     query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:50]
     year = request.GET.get("year", "")
-    publications = services.current_publications()
-    if year.isdigit():
-        publications = publications.filter(Q(project__year__year=year) | Q(department__year__year=year))
-    if query:
-        # What was published (copied from the snapshot), never the live rows.
-        publications = publications.filter(
-            Q(title__icontains=query) | Q(code__icontains=query) | Q(unit_name__icontains=query)
-        )
-    results, total = [], 0
-    if query or year:
-        publications = publications.select_related("project__unit__bureau", "department__unit__bureau").prefetch_related(
-            Prefetch("files", queryset=PublishedFile.objects.filter(format="pdf"), to_attr="pdfs")
-        )
-        for publication in publications.order_by("-published_at")[:SEARCH_MAX]:
-            declaration = publication.declaration
-            results.append({
-                "unit_pk": declaration.unit_id, "unit_name": publication.unit_name,
-                "bureau_name": declaration.unit.bureau.name, "year": declaration.year.year,
-                "name": publication.title, "published_at": publication.published_at,
-                "anchor": _anchor(publication), "pdf": publication.pdfs[0] if publication.pdfs else None,
-            })
-        total = len(results) if len(results) < SEARCH_MAX else publications.count()
-    years = BudgetYear.objects.filter(pk__in={y for _, y in _published_pairs()}).order_by("-year")
+    results, total = search_entries.search(query, year) if query or year else ([], 0)
     return render(request, "public/search.html", {
-        "query": query, "year": year, "results": results, "total": total, "years": years,
+        "query": query, "year": year, "results": results, "total": total, "years": search_entries.published_years(),
     })
 
 
 @portal_page
+@rendered_once
 def bureau(request, pk):
     bureau = get_object_or_404(FinanceBureau, pk=pk)
     rows = (
@@ -144,6 +146,7 @@ def bureau(request, pk):
 
 
 @portal_page
+@rendered_once
 def unit_year(request, unit_pk, year):
     unit = get_object_or_404(Unit.objects.select_related("bureau__layout"), pk=unit_pk)
     budget_year = get_object_or_404(BudgetYear, year=year)
@@ -153,7 +156,7 @@ def unit_year(request, unit_pk, year):
     publications = list(release.publications.select_related("snapshot", "project").prefetch_related("files"))
     publications.sort(key=lambda p: (p.project_id is not None, p.project.order if p.project else 0, p.pk))
     for publication in publications:
-        publication.anchor = _anchor(publication)
+        publication.anchor = search_entries.anchor_of(publication)
     document = services.release_document(release)
     older = DocumentRelease.objects.filter(unit=unit, year=budget_year, number__lt=release.number).prefetch_related(
         "files", "publications"
@@ -165,35 +168,43 @@ def unit_year(request, unit_pk, year):
     })
 
 
-@require_safe
-def published_file(request, pk, sha256, filename):
-    published = get_object_or_404(
-        PublishedFile.objects.select_related("publication", "release"), pk=pk, sha256=sha256,
-    )
-    if not services.file_is_public(published):
-        raise Http404
-    if request.headers.get("If-None-Match") == f'"{published.sha256}"':
+def _download(request, *, stored, filename, content_type, size, etag, max_age, immutable=False):
+    """The answer to a download already authorised: 304 when the browser holds it; headers only
+    for HEAD; with PUBLIC_ACCEL_REDIRECT_PREFIX an empty body and X-Accel-Redirect (nginx sends
+    the file from the storage, docs/scaling.md); otherwise the file streamed from the storage."""
+    disposition = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    if request.headers.get("If-None-Match") == f'"{etag}"':
         response = HttpResponse(status=304)
     elif request.method == "HEAD":
-        # The headers of the download without opening the file.
-        response = HttpResponse(content_type=published.content_type)
-        response["Content-Length"] = published.size
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"
-    elif settings.PUBLIC_FILES_ACCEL_REDIRECT:
-        # The app only authorises; nginx sends the bytes from the media folder (docs/scaling.md).
-        response = HttpResponse(content_type=published.content_type)
-        response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_FILES_ACCEL_REDIRECT + published.file.name)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"
+        response = HttpResponse(content_type=content_type)
+        response["Content-Length"] = size
+        response["Content-Disposition"] = disposition
+    elif settings.PUBLIC_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        # Percent-encoded: the storage names hold Chinese; nginx unescapes the URI before the lookup.
+        response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_ACCEL_REDIRECT_PREFIX + stored.name)
+        response["Content-Disposition"] = disposition
     else:
-        response = FileResponse(published.file.open("rb"), content_type=published.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(published.filename)}"
-    response["ETag"] = f'"{published.sha256}"'
+        response = FileResponse(stored.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = disposition
+    response["ETag"] = f'"{etag}"'
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, public=True, max_age=31536000, immutable=True)
+    patch_cache_control(response, public=True, max_age=max_age, **({"immutable": True} if immutable else {}))
     return response
 
 
+@require_safe
+def published_file(request, pk, sha256, filename):
+    published = services.public_file(pk=pk, sha256=sha256)
+    if published is None:
+        raise Http404
+    return _download(request, stored=published.file, filename=published.filename,
+                     content_type=published.content_type, size=published.size, etag=published.sha256,
+                     max_age=31536000, immutable=True)
+
+
 @require_POST
+@csrf_exempt  # anonymous and harmless: anyone may ask for the ZIP, and the bureau page is cached for all
 def batch_start(request, bureau_pk, year):
     bureau = get_object_or_404(FinanceBureau, pk=bureau_pk)
     budget_year = get_object_or_404(BudgetYear, year=year)
@@ -213,14 +224,12 @@ def batch_status(request, pk):
 
 @require_safe
 def batch_download(request, pk):
-    batch = get_object_or_404(BatchExport, pk=pk, state=BatchExport.DONE)
+    batch = get_object_or_404(BatchExport.objects.select_related("bureau", "year"), pk=pk, state=BatchExport.DONE)
     if batch.fingerprint != services.batch_fingerprint(batch.bureau, batch.year):
         raise Http404  # something in it has been withdrawn or replaced since: build a new one
-    response = FileResponse(batch.file.open("rb"), content_type="application/zip")
-    name = f"{batch.year.year}-{batch.bureau.name}-公开文档.zip"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
-    response["ETag"] = f'"{batch.sha256}"'
-    return _public(response, max_age=3600)
+    return _download(request, stored=batch.file, filename=f"{batch.year.year}-{batch.bureau.name}-公开文档.zip",
+                     content_type="application/zip", size=batch.file.size if request.method == "HEAD" else 0,
+                     etag=batch.sha256, max_age=3600)
 
 
 @require_safe

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from config.admin_lists import LargeListAdmin
 from declarations.models import Status, Term
 from declarations.services.interchange import INDICATOR_LABELS, field_label, printable
 
@@ -38,7 +39,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(ViewOnly, admin.ModelAdmin):
+class EventAdmin(ViewOnly, LargeListAdmin, admin.ModelAdmin):
     list_display = ["created_at", "action_label", "from_label", "to_label", "user", "project", "department"]
     list_filter = [ActionFilter]
     search_fields = ["comment", "project__name", "department__unit__name"]
@@ -65,7 +66,7 @@ class ReviewCommentInline(ViewOnly, admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ViewOnly, admin.ModelAdmin):
+class ReviewAdmin(ViewOnly, LargeListAdmin, admin.ModelAdmin):
     list_display = ["created_at", "result", "reviewer", "project", "department"]
     list_filter = ["result"]
     list_select_related = ["reviewer", *DECLARATION]
@@ -76,11 +77,12 @@ INDICATOR_COLUMNS = ["term", "category", "subcategory", "name", "value", "half_v
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ViewOnly, admin.ModelAdmin):
+class SnapshotAdmin(ViewOnly, LargeListAdmin, admin.ModelAdmin):
     """A submitted version read as the document it is: labelled fields and an indicator table, not JSON."""
 
     list_display = ["number", "created_at", "created_by", "project", "department"]
     list_select_related = ["created_by", *DECLARATION]
+    list_defer = ["data", "header"]
     fields = ["number", "created_at", "created_by", "project", "department", "header_text", "content", "indicator_table"]
     readonly_fields = fields
 
@@ -123,13 +125,14 @@ def _cell(key, value):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ViewOnly, admin.ModelAdmin):
+class PublicationAdmin(ViewOnly, LargeListAdmin, admin.ModelAdmin):
     list_display = ["published_at", "withdrawn_at", "unit_name", "title", "snapshot"]
     list_select_related = ["snapshot"]
+    list_defer = ["snapshot__data", "snapshot__header"]
     search_fields = ["title", "unit_name", "code"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["created_at", "user", "message", "read_at"]
     list_select_related = ["user"]

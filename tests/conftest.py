@@ -24,6 +24,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached public page: its database is rolled back afterwards, so a
+    generation number it used is used again by the next test, for other content."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _own_export_cache(settings):
     """Each test keeps its exports apart, as its database is apart (a test may break a renderer)."""
     settings.EXPORT_CACHE_PREFIX = f"exports/kept/{uuid.uuid4().hex}/"

@@ -238,7 +238,7 @@ def test_csv_cells_that_would_be_formulas_are_neutralised():
 
 
 def test_with_accel_redirect_the_app_only_authorises_and_nginx_sends_the_file(client, published, settings):
-    settings.PUBLIC_FILES_ACCEL_REDIRECT = "/protected-media/"
+    settings.PUBLIC_ACCEL_REDIRECT_PREFIX = "/protected-media/"
     stored = _file(published, "pdf")
     response = client.get(reverse("public_file", args=[stored.pk, stored.sha256, stored.filename]))
     from django.utils.encoding import escape_uri_path

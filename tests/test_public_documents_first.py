@@ -132,5 +132,5 @@ def test_head_answers_200_with_the_headers_of_get_and_no_body(client, published)
 
 def test_a_search_with_more_results_than_shown_says_how_many_it_shows(client, published, filler, reviewer, monkeypatch):
     _publish(ProjectDeclaration.objects.get(code="13028124P00096910001U"), filler, reviewer)
-    monkeypatch.setattr("public.views.SEARCH_MAX", 1)
+    monkeypatch.setattr("public.search.SEARCH_MAX", 1)
     assert "共 2 条，显示最新的 1 条" in client.get(reverse("public_search"), {"year": 2024}).text

@@ -59,7 +59,7 @@ def test_an_administrator_sees_every_document(client, administrator):
 
 def test_the_home_page_query_count_does_not_grow_with_the_declarations(client, administrator, django_assert_max_num_queries):
     client.force_login(administrator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         client.get(reverse("home"))
 
 

@@ -194,10 +194,21 @@ LOGGING = {
     },
 }
 
-# Published files: with a prefix such as "/protected-media/", the app answers with an
-# X-Accel-Redirect header and nginx serves the file itself (docs/scaling.md). Empty: the app
-# streams the file.
-PUBLIC_FILES_ACCEL_REDIRECT = os.environ.get("PUBLIC_FILES_ACCEL_REDIRECT", "")
+# Published files and batch ZIPs: with a prefix such as "/_protected/", the app only authorises
+# and answers with `X-Accel-Redirect: <prefix><storage name>`; nginx serves the file itself
+# (docs/scaling.md). Empty: the app streams the file. (PUBLIC_FILES_ACCEL_REDIRECT: former name.)
+PUBLIC_ACCEL_REDIRECT_PREFIX = os.environ.get(
+    "PUBLIC_ACCEL_REDIRECT_PREFIX", os.environ.get("PUBLIC_FILES_ACCEL_REDIRECT", "")
+)
+
+# The public pages are rendered once per publication generation and kept in the cache
+# (public/views.py: rendered_once). One process: Django's local-memory cache; several hosts share
+# Redis (CACHE_REDIS_URL), so a page is rendered once for all of them.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+if CACHE_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # 300 pages at most
 
 # Background tasks (huey). The embedded default keeps the queue in a SQLite file next to the
 # project, so `make run` needs no extra service; production sets HUEY_REDIS_URL (docs/tasks.md).

@@ -591,6 +591,8 @@ class _Generator:
     def write_review(self, declarations, result, *, existing=False):
         """Snapshots, events, reviews, publications and releases of the declarations that left the draft."""
         from indicators.models import PublishedValue
+        from public.generation import portal_changed
+        from public.search import entries_add
         from public.services import publication_fields, published_values
         from review.models import Event, Publication, Result, Review, Snapshot
 
@@ -625,6 +627,9 @@ class _Generator:
                 publications.append(declaration.publication)
         Review.objects.bulk_create(reviews, batch_size=BATCH_SIZE)
         Publication.objects.bulk_create(publications, batch_size=BATCH_SIZE)
+        entries_add(publications)
+        if publications:
+            portal_changed()
         PublishedValue.objects.bulk_create(
             [
                 value
