@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "review",
     "public",
     "jobs",
+    "evaluation",
     "huey.contrib.djhuey",
     "accounts.apps.AxesConfig",
     "csp",
