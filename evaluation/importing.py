@@ -73,12 +73,6 @@ def read_changes(content, *, obj, row_pks):
         for kind_of_row, sheet, coordinate, key, _prefix, exported in bound:
             if kind_of_row != "value":
                 continue
-            model, pk, name = (str(key).split(":") + ["", ""])[:3]
-            is_owner = FORMAT_KIND.get(model) == kind
-            allowed = OWNER_FIELDS[kind] if is_owner else ROW_FIELDS[kind]
-            if name not in allowed or (not is_owner and (not pk.isdigit() or int(pk) not in row_pks)):
-                problems.append(f"{_where(sheet, coordinate)}：对应关系“{key}”不属于本表")
-                continue
             cell = book.cell(str(sheet), coordinate, problems)
             if cell is None:
                 continue
@@ -86,6 +80,12 @@ def read_changes(content, *, obj, row_pks):
             raw = _raw(cell, where, problems)
             if str("" if raw is None else raw).strip() == str(exported or "").strip():
                 continue  # untouched
+            model, pk, name = (str(key).split(":") + ["", ""])[:3]
+            is_owner = FORMAT_KIND.get(model) == kind
+            allowed = OWNER_FIELDS[kind] if is_owner else ROW_FIELDS[kind]
+            if name not in allowed or (not is_owner and (not pk.isdigit() or int(pk) not in row_pks)):
+                problems.append(f"{where}：这一格不能在 Excel 中修改，请恢复原值")
+                continue
             parsed = _value(name, raw, cell, where, problems)
             if parsed is None and name not in MONEY:
                 continue
