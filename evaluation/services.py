@@ -461,3 +461,29 @@ def self_evaluation_import(*, evaluation, user, content):
     evaluation = self_evaluation_save(evaluation=evaluation, user=user, version=evaluation.version, fields=owner,
                                       rows=rows)
     return evaluation, len(owner) + sum(len(row) for row in rows.values())
+
+
+# -- learning from the 自评 when a project is copied to the next year ----------------------
+
+def copy_advice(source):
+    """Warnings for a copy of `source` (a project declaration): the indicators its self-evaluation
+    shows missed, or far exceeded (more than 150% of the target), whose targets deserve a new look.
+    Called by the declarations' copy view through settings.DECLARATION_COPY_ADVISORS."""
+    if not isinstance(source, ProjectDeclaration):
+        return []
+    evaluation = SelfEvaluation.objects.filter(project=source).first()
+    if evaluation is None:
+        return []
+    missed, exceeded = [], []
+    for row in tables.self_evaluation_rows(evaluation):
+        name = f"{row['value'].indicator.name}（目标 {row['value'].indicator.value_display}，实际 {row['value'].reached_value or '未填'}）"
+        if row["outcome"].status == "exceeded":
+            exceeded.append(name)
+        elif row["outcome"].is_miss:
+            missed.append(name)
+    warnings = []
+    if missed:
+        warnings.append("上年绩效自评未达到目标值的指标，请核实本年度目标是否可行：" + "；".join(missed))
+    if exceeded:
+        warnings.append("上年绩效自评大幅超过目标值（超过 150%）的指标，请考虑提高本年度目标：" + "；".join(exceeded))
+    return warnings
