@@ -118,6 +118,23 @@ def monitoring_start(request, pk, project_pk):
     return redirect("monitoring_report", report.pk)
 
 
+def _save_grid(request, head, rows, save):
+    """(saved, status) of a posted grid: saved only when every form is valid and the version is
+    current; otherwise the page is shown again with everything typed (400 errors, 409 conflict)."""
+    if not head.is_bound:
+        return False, 200
+    if not (head.is_valid() and all(form.is_valid() for _value, form in rows)):
+        messages.error(request, "有填写错误，未保存；请按提示修改")
+        return False, 400
+    try:
+        save(head.cleaned_data, {value.pk: form.cleaned_data for value, form in rows})
+    except EvaluationError as error:
+        messages.error(request, str(error))
+        return False, 409
+    messages.success(request, "已保存")
+    return True, 200
+
+
 @login_required
 def monitoring_report(request, pk):
     """The monitoring form (a grid, one row per indicator); read-only unless the filler may edit."""
@@ -131,22 +148,11 @@ def monitoring_report(request, pk):
     head = forms.MonitoringReportForm(data, initial={"version": report.version,
                                                       "executed_amount": report.executed_amount})
     rows = forms.row_forms(forms.MonitoringValueForm, values, data, services.MONITORING_VALUE_FIELDS)
-    status = 200
-    if data is not None:
-        if head.is_valid() and all(form.is_valid() for _value, form in rows):
-            try:
-                services.monitoring_report_save(
-                    report=report, user=request.user, version=head.cleaned_data["version"],
-                    executed_amount=head.cleaned_data["executed_amount"],
-                    rows={value.pk: form.cleaned_data for value, form in rows})
-                messages.success(request, "已保存")
-                return redirect("monitoring_report", pk)
-            except EvaluationError as error:
-                messages.error(request, str(error))
-                status = 409
-        else:
-            messages.error(request, "有填写错误，未保存；请按提示修改")
-            status = 400
+    saved, status = _save_grid(request, head, rows, lambda cleaned, by_row: services.monitoring_report_save(
+        report=report, user=request.user, version=cleaned["version"], executed_amount=cleaned["executed_amount"],
+        rows=by_row))
+    if saved:
+        return redirect("monitoring_report", pk)
     return render(request, "evaluation/monitoring.html", {
         **_context(request, report), "data": tables.monitoring_data(report, values), "head": head, "rows": rows,
     }, status=status)
@@ -267,21 +273,10 @@ def self_evaluation(request, pk):
     head = forms.SelfEvaluationForm(data, initial={
         "version": evaluation.version, **{name: getattr(evaluation, name) for name in services.SELF_EVALUATION_FIELDS}})
     rows = forms.row_forms(forms.SelfEvaluationValueForm, values, data, services.SELF_EVALUATION_VALUE_FIELDS)
-    status = 200
-    if data is not None:
-        if head.is_valid() and all(form.is_valid() for _value, form in rows):
-            try:
-                services.self_evaluation_save(
-                    evaluation=evaluation, user=request.user, version=head.cleaned_data["version"],
-                    fields=head.cleaned_data, rows={value.pk: form.cleaned_data for value, form in rows})
-                messages.success(request, "已保存")
-                return redirect("self_evaluation", pk)
-            except EvaluationError as error:
-                messages.error(request, str(error))
-                status = 409
-        else:
-            messages.error(request, "有填写错误，未保存；请按提示修改")
-            status = 400
+    saved, status = _save_grid(request, head, rows, lambda cleaned, by_row: services.self_evaluation_save(
+        evaluation=evaluation, user=request.user, version=cleaned["version"], fields=cleaned, rows=by_row))
+    if saved:
+        return redirect("self_evaluation", pk)
     scored = tables.self_evaluation_rows(evaluation, values)
     judging = evaluation.status == "submitted" and is_reviewer_of(request.user, evaluation.project)
     judge_forms = {row["value"].pk: forms.JudgementForm(prefix=f"judge-{row['value'].pk}", initial={
