@@ -50,8 +50,12 @@ def projects_for(user, **filters):
             .select_related("unit", "year").order_by("-year__year", "unit__name", "order", "id"))
 
 
+def current_publications():
+    return SelfEvaluationPublication.objects.filter(withdrawn_at__isnull=True).order_by("-published_at", "-id")
+
+
 def current_publication(publication_pk):
-    return get_object_or_404(SelfEvaluationPublication.objects.filter(withdrawn_at__isnull=True), pk=publication_pk)
+    return get_object_or_404(current_publications(), pk=publication_pk)
 
 
 def round_progress(monitoring_round):

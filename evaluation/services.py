@@ -8,6 +8,7 @@ so a stale form saves nothing and the user keeps what they typed.
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -215,8 +216,8 @@ def _save_rows(model, owner_field, owner, rows, fields):
                 setattr(value, name, row[name])
         try:
             value.full_clean(exclude=[owner_field, "indicator"])
-        except Exception as error:  # ValidationError: a message for the user
-            raise EvaluationError(f"{value.indicator.name}：{'；'.join(getattr(error, 'messages', [str(error)]))}") from None
+        except ValidationError as error:
+            raise EvaluationError(f"{value.indicator.name}：{'；'.join(error.messages)}") from None
         changed.append(value)
     model.objects.bulk_update(changed, fields)
     return changed
@@ -250,14 +251,18 @@ def monitoring_problems(report):
 
 @transaction.atomic
 def monitoring_report_submit(*, report, user):
-    report = _locked(report)
-    _guard("submit", report, user)
-    problems = monitoring_problems(report)
+    """草稿 or 退回修改 → 已提交, once nothing stops it (monitoring_problems)."""
+    return _submit(_locked(report), user, monitoring_problems)
+
+
+def _submit(obj, user, problems_of):
+    _guard("submit", obj, user)
+    problems = problems_of(obj)
     if problems:
         raise EvaluationError("还不能提交：" + "；".join(problems[:3]))
-    report = _move("submit", report, user)
-    notify(_reviewers(report), f"{_title(report)}已提交，待审核", _url(report))
-    return report
+    obj = _move("submit", obj, user)
+    notify(_reviewers(obj), f"{_title(obj)}已提交，待审核", _url(obj))
+    return obj
 
 
 @transaction.atomic
@@ -365,14 +370,8 @@ def self_evaluation_problems(evaluation):
 
 @transaction.atomic
 def self_evaluation_submit(*, evaluation, user):
-    evaluation = _locked(evaluation)
-    _guard("submit", evaluation, user)
-    problems = self_evaluation_problems(evaluation)
-    if problems:
-        raise EvaluationError("还不能提交：" + "；".join(problems[:3]))
-    evaluation = _move("submit", evaluation, user)
-    notify(_reviewers(evaluation), f"{_title(evaluation)}已提交，待审核", _url(evaluation))
-    return evaluation
+    """草稿 or 退回修改 → 已提交, once every indicator has its 实际完成值 (self_evaluation_problems)."""
+    return _submit(_locked(evaluation), user, self_evaluation_problems)
 
 
 @transaction.atomic

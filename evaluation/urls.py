@@ -21,6 +21,7 @@ urlpatterns = [
     path("evaluation/self-evaluation/<int:pk>/import/", views.self_evaluation_import, name="self_evaluation_import"),
     path("evaluation/self-evaluation/<int:pk>/judge/", views.self_evaluation_judge, name="self_evaluation_judge"),
     path("evaluation/self-evaluation/<int:pk>/<slug:act>/", views.self_evaluation_act, name="self_evaluation_act"),
+    path("public/self-evaluations/", views.public_self_evaluations, name="public_self_evaluations"),
     path("public/self-evaluations/<int:pk>/", views.public_self_evaluation, name="public_self_evaluation"),
     path("public/self-evaluations/<int:pk>/file.<str:fmt>", views.public_self_evaluation_file,
          name="public_self_evaluation_file"),

@@ -340,6 +340,15 @@ def self_evaluation_import(request, pk):
 
 # -- public ---------------------------------------------------------------------------------
 
+def public_self_evaluations(request):
+    """Published self-evaluations, newest first, a page at a time (no login)."""
+    from django.core.paginator import Paginator
+
+    publications = selectors.current_publications().only("pk", "data", "published_at")
+    page = Paginator(publications, 50).get_page(request.GET.get("page"))
+    return render(request, "evaluation/public_self_evaluations.html", {"page": page})
+
+
 def public_self_evaluation(request, pk):
     """A published self-evaluation, from its snapshot only (no login)."""
     publication = selectors.current_publication(pk)

@@ -7,27 +7,9 @@ from evaluation.models import MonitoringReport, SelfEvaluation
 from review.services import declaration_approve, declaration_submit
 
 from ..export_text import flat, pdf_text
+from .test_review_round import _session, demo  # noqa: F401 - demo is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
-def _session(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "xinfang-demo-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
 
 
 def _download_text(page, link_text):

@@ -183,3 +183,14 @@ def test_an_unpublished_self_evaluation_has_no_public_page(client, evaluation):
 
 def test_the_evaluation_home_needs_a_login(client):
     assert client.get(reverse("evaluation_home")).status_code == 302
+
+
+def test_the_public_list_names_each_published_self_evaluation_with_its_grade(client, filler, reviewer, evaluation):
+    fill_self_evaluation(evaluation, filler)
+    services.self_evaluation_submit(evaluation=evaluation, user=filler)
+    value = values_by_name(evaluation)["处置极端突发信访事件"]
+    services.self_evaluation_judge(evaluation=evaluation, user=reviewer, judgements={value.pk: ("missed", None)})
+    services.self_evaluation_approve(evaluation=evaluation, user=reviewer)
+    services.self_evaluation_publish(evaluation=evaluation, user=reviewer)
+    body = client.get(reverse("public_self_evaluations")).content.decode()
+    assert "驻京信访工作经费</a>" in body and "中（70 分）" in body
