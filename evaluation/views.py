@@ -53,10 +53,11 @@ def round_open(request):
         raise Http404
     form = forms.RoundForm(request.POST)
     bureau = user.bureau if user.is_reviewer else None
-    if bureau is None:
+    chosen = request.POST.get("bureau", "")
+    if bureau is None and chosen.isdigit():  # an administrator names the bureau
         from declarations.models import FinanceBureau
 
-        bureau = FinanceBureau.objects.filter(pk=request.POST.get("bureau") or 0).first()
+        bureau = FinanceBureau.objects.filter(pk=int(chosen)).first()
     if not form.is_valid() or bureau is None:
         messages.error(request, "开启运行监控失败：请检查预算年度、监控期间和截至月份")
         return redirect("evaluation_home")
