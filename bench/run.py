@@ -127,6 +127,42 @@ def latencies():
     return project, filler
 
 
+def evaluation_latencies():
+    """The 运行监控 and 绩效自评 pages beside the old ones: the busiest round's dashboard (reviewer),
+    one monitoring form and one self-evaluation form (filler); data made once by generate_load's
+    --monitoring --self-evaluation (evaluation/load.py)."""
+    from django.db.models import Count
+    from django.test import Client
+
+    from accounts.models import User
+    from declarations.models import ProjectDeclaration
+    from evaluation.load import evaluation_load
+    from evaluation.models import MonitoringReport, MonitoringRound, MonitoringValue, SelfEvaluation
+
+    if not MonitoringRound.objects.filter(bureau__units__users__username__startswith="load-").exists():
+        year = ProjectDeclaration.objects.filter(unit__users__username__startswith="load-").values_list(
+            "year__year", flat=True).first()
+        started = time.perf_counter()
+        evaluation_load(year=year)
+        emit("evaluation_load_s", time.perf_counter() - started)
+    emit("monitoring_values_total", MonitoringValue.objects.count())
+    busiest = MonitoringRound.objects.annotate(n=Count("reports")).order_by("-n").first()
+    reviewer = User.objects.filter(role="reviewer", bureau=busiest.bureau).first()
+    client = Client()
+    client.force_login(reviewer)
+    emit("round_dashboard_reports", busiest.n)
+    emit("round_dashboard_p50_ms", _median_ms(lambda: _ok(client.get(f"/evaluation/rounds/{busiest.pk}/"))))
+    report = MonitoringReport.objects.filter(round=busiest).select_related("project__unit").first()
+    filler = User.objects.filter(role="filler", unit=report.project.unit).first()
+    form = Client()
+    form.force_login(filler)
+    emit("monitoring_form_p50_ms", _median_ms(lambda: _ok(form.get(f"/evaluation/monitoring/{report.pk}/"))))
+    evaluation = SelfEvaluation.objects.filter(project__unit=report.project.unit).first()
+    emit("self_evaluation_form_p50_ms",
+         _median_ms(lambda: _ok(form.get(f"/evaluation/self-evaluation/{evaluation.pk}/"))))
+    emit("evaluation_home_p50_ms", _median_ms(lambda: _ok(form.get("/evaluation/"))))
+
+
 def _ok(response):
     assert response.status_code == 200, response.status_code
     return response
@@ -277,9 +313,13 @@ def main():
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--fresh", action="store_true", help="drop and refill the benchmark database")
     parser.add_argument("--skip-load-test", action="store_true")
+    parser.add_argument("--latencies-only", action="store_true", help="page latencies only (no wrk, ZIP or exports)")
     args = parser.parse_args()
     setup(args.scale, args.fresh)
     project, filler = latencies()
+    evaluation_latencies()
+    if args.latencies_only:
+        return
     if not args.skip_load_test:
         load_tests(project, filler)
     batch_zip()

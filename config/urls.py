@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("public.urls")),
     path("", include("jobs.urls")),
+    path("", include("evaluation.urls")),
     path("", include("review.urls")),
     path("", include("declarations.urls")),
 ]

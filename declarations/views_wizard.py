@@ -1,4 +1,5 @@
 """The fill-in wizards for 项目 and 部门整体 declarations. Thin: forms check, services write."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
@@ -6,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from . import forms, indicator_editor, indicator_grid, selectors
@@ -563,5 +565,8 @@ def declaration_copy(request, kind, pk):
         messages.error(request, str(error))
         return redirect(f"{kind}_detail", declaration.pk)
     messages.success(request, f"已复制为 {year} 年度草稿{'（保留金额）' if keep_money else '（金额已清空）'}。")
+    for advise in map(import_string, settings.DECLARATION_COPY_ADVISORS):
+        for warning in advise(declaration):
+            messages.warning(request, warning)
     first = "basic" if kind == "project" else "profile"
     return redirect(reverse(f"{kind}_step", args=[copy.pk, first]))

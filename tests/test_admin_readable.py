@@ -9,7 +9,7 @@ from public import services as publishing
 from review import services
 from review.models import Event, Publication, Snapshot
 
-APPS = ["accounts", "declarations", "indicators", "review", "public"]
+APPS = ["accounts", "declarations", "indicators", "review", "public", "evaluation"]
 
 
 @pytest.fixture

@@ -72,7 +72,27 @@ MATRIX = {
     # A job's progress page and file are its asker's only (tests/test_jobs.py); no job 1 exists here.
     "job": ({"pk": 1}, _statuses(302, 404, 404, 404, 404, 404)),
     "job_file": ({"pk": 1}, _statuses(302, 404, 404, 404, 404, 404)),
+    # 运行监控 and 绩效自评 (evaluation): `{round}`, `{report}`, `{evaluation}` of another, approved 遵化 project.
+    "evaluation_home": ({}, ANY_USER),
+    "monitoring_round_open": ({}, POST_ONLY),
+    "monitoring_round": ({"pk": "{round}"}, REVIEW),
+    "monitoring_round_close": ({"pk": "{round}"}, POST_ONLY),
+    "monitoring_start": ({"pk": "{round}", "project_pk": "{project}"}, POST_ONLY),
+    "monitoring_report": ({"pk": "{report}"}, SCOPED_READ),
+    "monitoring_export": ({"pk": "{report}", "fmt": "xlsx"}, SCOPED_READ),
+    "monitoring_import": ({"pk": "{report}"}, POST_ONLY),
+    "monitoring_act": ({"pk": "{report}", "act": "approve"}, POST_ONLY),
+    "self_evaluation_start": ({"project_pk": "{project}"}, POST_ONLY),
+    "self_evaluation": ({"pk": "{evaluation}"}, SCOPED_READ),
+    "self_evaluation_export": ({"pk": "{evaluation}", "fmt": "xlsx"}, SCOPED_READ),
+    "self_evaluation_import": ({"pk": "{evaluation}"}, POST_ONLY),
+    "self_evaluation_judge": ({"pk": "{evaluation}"}, POST_ONLY),
+    "self_evaluation_act": ({"pk": "{evaluation}", "act": "approve"}, POST_ONLY),
+    "public_self_evaluations": ({}, EVERYONE),
+    "public_self_evaluation": ({"pk": 1}, NOBODY),
+    "public_self_evaluation_file": ({"pk": 1, "fmt": "pdf"}, NOBODY),
 }
+EVALUATION_OBJECTS = {"{round}", "{report}", "{evaluation}"}
 
 
 def _named_patterns(patterns, namespace=""):
@@ -99,6 +119,24 @@ def returned_zunhua_project(db):
     return declaration_return(declaration=project, user=User.objects.get(username="zunhua-czj"), reason="请补充依据")
 
 
+def _evaluation_objects():
+    """A round of 遵化's bureau with a report and a self-evaluation of another 遵化 project, approved."""
+    from evaluation import services
+    from review.services import declaration_approve
+
+    filler, reviewer = User.objects.get(username="zunhua-xfj"), User.objects.get(username="zunhua-czj")
+    project = ProjectDeclaration.objects.filter(unit__code="455").exclude(code="13028124P00096710001G").first()
+    project = declaration_approve(declaration=declaration_submit(declaration=project, user=filler), user=reviewer)
+    monitoring_round = services.round_open(user=reviewer, bureau=reviewer.bureau, year=project.year,
+                                           period_label="1-7月", checkpoint_month=7)
+    return {
+        "{round}": monitoring_round.pk,
+        "{report}": services.monitoring_report_start(monitoring_round=monitoring_round, project=project,
+                                                     user=filler).pk,
+        "{evaluation}": services.self_evaluation_start(project=project, user=filler).pk,
+    }
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, name, persona):
@@ -109,6 +147,8 @@ def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, n
         "{unit}": Unit.objects.get(code="455").pk,
         "{bureau}": Unit.objects.get(code="455").bureau_id,
     }
+    if EVALUATION_OBJECTS & set(arguments.values()):
+        values.update(_evaluation_objects())
     kwargs = {key: values.get(value, value) if isinstance(value, str) else value for key, value in arguments.items()}
     if persona != "anonymous":
         client.force_login(User.objects.get(username=USERNAMES[persona]))

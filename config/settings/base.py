@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "review",
     "public",
     "jobs",
+    "evaluation",
     "huey.contrib.djhuey",
     "accounts.apps.AxesConfig",
     "csp",
@@ -222,3 +223,7 @@ else:
         "filename": os.environ.get("HUEY_SQLITE_FILE", str(BASE_DIR / "huey.sqlite3")),
         "immediate": env_bool("HUEY_IMMEDIATE"),
     }
+
+# Functions (dotted paths) a copied declaration is shown to: each returns warnings for the copy
+# (evaluation: indicators last year's 绩效自评 shows missed or far exceeded).
+DECLARATION_COPY_ADVISORS = ["evaluation.services.copy_advice"]

@@ -60,6 +60,11 @@ More constructs:
                                          ("资金总额：704"; alone and unbound when the amount is blank)
   subcategory_cell: false                (in `indicators`) the 二级 has no cell of its own; the cells name it
                                          (`{{ indicator.subcategory.label }}`), empty 二级 print no row
+  merge: [POSITIONS]                     (on an `each` row) the cells at these positions of consecutive rows
+                                         merge down while their text repeats (a later position only within
+                                         the run of an earlier one): 一级/二级 of rows that are not indicators
+  tables.KIND for any owner              `DefinedLayout.table(KIND, owner, context)` prints a table of rows
+                                         for any object (the 监控表 and 自评表 of evaluation/definitions/)
 """
 import re
 from dataclasses import replace
@@ -247,6 +252,13 @@ class DefinedLayout(LayoutDefinition):
         # Alone, the department table is the only place its data print: `standalone` in its context.
         return super().department_document(replace(data, standalone=True))
 
+    def has_table(self, kind):
+        return kind in (self.definition.get("tables") or {})
+
+    def table(self, kind, owner, context, *, anchor=""):
+        """A table of rows for any owner with its own context (no indicator parts, no document data)."""
+        return self._table(kind, None, owner, context, anchor=anchor)
+
     def project_table(self, data, project, number):
         context = self.context(data, project=project, number=number)
         return self._table("project", data, project, context, anchor=f"project-{number}")
@@ -416,7 +428,7 @@ class DefinedLayout(LayoutDefinition):
             inner = {**context, name: item, "counter": number, "count": len(items)}
             cells = [self.cell(cell, owner, inner) for cell in spec.get("first", [])] if number == 1 else []
             rows.append(cells + [self.cell(cell, item, inner) for cell in spec["cells"]])
-        return rows
+        return merge_down(rows, spec.get("merge", []), offset=len(spec.get("first", [])))
 
     def _group(self, spec, owner, context):
         """A group of rows (`rows`): `first` cells open the first row (down all of them with
@@ -701,6 +713,26 @@ class MoneyGroup:
 
     def bind(self, field):
         return bind(self.lines[0], field) if len(self.lines) == 1 and not self.is_total else ""
+
+def merge_down(rows, positions, offset=0):
+    """Cells at `positions` (of the `cells`, after `offset` leading cells on the first row) merged down
+    over consecutive rows that repeat their text; a later position merges only within the run of
+    the earlier ones (二级 within its 一级)."""
+    if not positions or not rows:
+        return rows
+    keys = [[(row[p + (offset if n == 0 else 0)].text) for p in positions] for n, row in enumerate(rows)]
+    drop = [set() for _ in rows]
+    for at, position in enumerate(positions):
+        start = 0
+        for n in range(1, len(rows) + 1):
+            if n < len(rows) and keys[n][:at + 1] == keys[start][:at + 1]:
+                drop[n].add(position)
+                continue
+            rows[start][position + (offset if start == 0 else 0)].rowspan = n - start
+            start = n
+    return [[cell for p, cell in enumerate(row) if p - (offset if n == 0 else 0) not in drop[n]]
+            for n, row in enumerate(rows)]
+
 
 def spread(count, columns):
     """`columns` grid columns over `count` cells as evenly as they go, the first ones wider

@@ -18,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--files", type=int, default=0, metavar="N",
                             help="另为 N 个已公开单位生成公开文件（PDF/Excel/JSON/CSV，较慢；默认 0）")
+        parser.add_argument("--monitoring", action="store_true",
+                            help="另为审核通过、已公开的项目生成 1-7月运行监控（每个财政局一批，每项目一张监控表）")
+        parser.add_argument("--self-evaluation", action="store_true",
+                            help="另为审核通过、已公开的项目生成绩效自评表")
 
-    def handle(self, *args, bureaus, units, projects, indicators, year, seed, files, **options):
+    def handle(self, *args, bureaus, units, projects, indicators, year, seed, files, monitoring=False,
+               self_evaluation=False, **options):
         try:
             result = generate_load(bureaus=bureaus, units=units, projects=projects, indicators=indicators,
                                    year=year, seed=seed, echo=self.stdout.write)
@@ -34,3 +39,9 @@ class Command(BaseCommand):
         if files:
             done = published_files_create(limit=files, unit_ids=set(result.unit_ids))
             self.stdout.write(f"已为 {len(done)} 个单位生成公开文件")
+        if monitoring or self_evaluation:
+            # Imported here: the evaluation app builds on the declarations, not the other way round.
+            from evaluation.load import evaluation_load
+
+            made = evaluation_load(year=year, monitoring=monitoring, self_evaluation=self_evaluation, seed=seed)
+            self.stdout.write("运行监控与绩效自评：" + "，".join(f"{name} {count}" for name, count in made.items()))

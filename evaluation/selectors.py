@@ -1,0 +1,77 @@
+"""Reads scoped to what a user may see, and the round dashboard in a fixed number of queries."""
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from declarations.models import SpendingCheckpoint
+from declarations.selectors import units_visible_to
+
+from .models import (
+    Likelihood, MonitoringReport, MonitoringRound, SelfEvaluation, SelfEvaluationPublication, State,
+)
+from .services import eligible_projects
+
+RELATED = ("project__unit__bureau__layout", "project__unit__parent", "project__year")
+
+
+def rounds_for(user):
+    """Rounds of the bureaus whose units the user sees."""
+    return MonitoringRound.objects.filter(
+        bureau__units__in=units_visible_to(user)).distinct().select_related("bureau", "year")
+
+
+def round_for(user, pk):
+    return get_object_or_404(rounds_for(user), pk=pk)
+
+
+def reports_for(user):
+    return MonitoringReport.objects.filter(project__unit__in=units_visible_to(user)).select_related(
+        "round__year", "round__bureau", *RELATED)
+
+
+def report_for(user, pk):
+    return get_object_or_404(reports_for(user), pk=pk)
+
+
+def evaluations_for(user):
+    return SelfEvaluation.objects.filter(project__unit__in=units_visible_to(user)).select_related(*RELATED)
+
+
+def evaluation_for(user, pk):
+    return get_object_or_404(evaluations_for(user), pk=pk)
+
+
+def projects_for(user, **filters):
+    """Approved or published project declarations the user sees, with their evaluation rows."""
+    from declarations.models import ProjectDeclaration
+
+    from .services import ELIGIBLE
+
+    return (ProjectDeclaration.objects.filter(unit__in=units_visible_to(user), status__in=ELIGIBLE, **filters)
+            .select_related("unit", "year").order_by("-year__year", "unit__name", "order", "id"))
+
+
+def current_publications():
+    return SelfEvaluationPublication.objects.filter(withdrawn_at__isnull=True).order_by("-published_at", "-id")
+
+
+def current_publication(publication_pk):
+    return get_object_or_404(current_publications(), pk=publication_pk)
+
+
+def round_progress(monitoring_round):
+    """Progress and the declarations at risk of one round, in a fixed number of queries.
+
+    At risk: 执行率 more than 10 points behind the plan's checkpoint, or any indicator whose
+    完成目标可能性 is 有可能 or 完全不可能."""
+    total = eligible_projects(monitoring_round.bureau_id, monitoring_round.year_id).count()
+    reports = MonitoringReport.objects.filter(round=monitoring_round)
+    counts = dict(reports.values_list("status").annotate(n=Count("id")).order_by())
+    rows = (reports.filter(status__in=[State.SUBMITTED, State.APPROVED, State.RETURNED, State.DRAFT])
+            .annotate(unlikely_count=Count("values", filter=~Q(values__likelihood=Likelihood.CERTAIN)))
+            .select_related("round", "project__unit")
+            .prefetch_related(Prefetch("project__spending_plan", queryset=SpendingCheckpoint.objects.all()))
+            .order_by("project__unit__name", "project__order", "project__id"))
+    at_risk = [report for report in rows if report.unlikely_count or report.behind_plan]
+    submitted = counts.get(State.SUBMITTED, 0) + counts.get(State.APPROVED, 0)
+    return {"total": total, "submitted": submitted, "started": sum(counts.values()), "counts": counts,
+            "at_risk": at_risk}
