@@ -37,3 +37,25 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+DEMO_PASSWORD = "xinfang-demo-2026"
+
+
+@pytest.fixture
+def demo(django_db_setup, django_db_blocker):
+    """The demo, put back for each browser test (transaction=True empties the tables after each)."""
+    from declarations.services.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+def log_in(page, live_server, username, password=DEMO_PASSWORD, *, wait=True):
+    """Log in through the login form, as a person does; wait for the home page unless told not to."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    if wait:
+        page.wait_for_url(f"{live_server.url}/")

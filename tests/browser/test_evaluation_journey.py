@@ -7,7 +7,7 @@ from evaluation.models import MonitoringReport, SelfEvaluation
 from review.services import declaration_approve, declaration_submit
 
 from ..export_text import flat, pdf_text
-from .test_review_round import _session, demo  # noqa: F401 - demo is a fixture
+from .test_review_round import _session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,24 +9,9 @@ from declarations.exports.registry import export_project
 from declarations.models import BudgetYear, DepartmentDeclaration, IndicatorDraft, ProjectDeclaration, Status
 from tests.export_text import missing_cells, pdf_text
 from tests.seed_text import SEED_DIR, flat
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "xinfang-demo-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def workbook_block(content, first="一级指标"):
@@ -99,7 +84,7 @@ def test_last_years_block_pasted_from_the_workbook_prints_every_seed_cell(grid_p
     block = workbook_block(export_project(project=last_year, fmt="xlsx")[2])
     assert block.count("\n") == 7  # the header and seven indicators, 一级 merged down
 
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     _paste(grid_page, block)
     grid_page.wait_for_selector("[data-testid=grid-status]:has-text('已保存 7 个指标')")
@@ -116,7 +101,7 @@ def test_last_years_block_pasted_from_the_workbook_prints_every_seed_cell(grid_p
 
 def test_an_unknown_subcategory_is_flagged_on_its_cell_and_fixed_there(grid_page, live_server, new_project):
     project, _ = new_project
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     _paste(grid_page, "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t创新指标\t新办法试点\t3个")
     grid_page.wait_for_selector("[data-testid=grid-errors]:has-text('未知的二级指标“创新指标”')")
@@ -135,7 +120,7 @@ def test_an_unknown_subcategory_is_flagged_on_its_cell_and_fixed_there(grid_page
 @pytest.mark.parametrize("leave", ["step tab", "next button"])
 def test_leaving_by_a_link_right_after_typing_saves_first(grid_page, live_server, new_project, leave):
     project, _ = new_project
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     _type_row(grid_page, "接待群众来访", "≥1200人次")
     grid_page.click("a[data-step=preview]" if leave == "step tab" else "[data-testid=next-step]")
@@ -145,7 +130,7 @@ def test_leaving_by_a_link_right_after_typing_saves_first(grid_page, live_server
 
 def test_a_half_typed_row_left_by_a_link_comes_back_with_its_error(grid_page, live_server, new_project):
     project, _ = new_project
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     _type_row(grid_page, "接待群众来访", "≥")
     grid_page.click("a[data-step=goals]")
@@ -158,7 +143,7 @@ def test_a_half_typed_row_left_by_a_link_comes_back_with_its_error(grid_page, li
 
 def test_closing_the_tab_with_unsaved_rows_asks_first(grid_page, live_server, new_project):
     project, _ = new_project
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     dialogs = []
     grid_page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
@@ -173,14 +158,14 @@ def test_rows_typed_after_the_session_was_lost_come_back_after_logging_in(browse
     project, _ = new_project
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     _open_grid(page, live_server, project)
     context.clear_cookies()  # the session ends (timeout, logout in another tab)
     _type_row(page, "接待群众来访", "≥1200人次")
     page.wait_for_selector("[data-testid=grid-status]:has-text('本机浏览器')")
     assert not project.indicators.exists()
 
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     _open_grid(page, live_server, project)
     page.click("[data-testid=local-backup] >> text=恢复这些行")
     page.wait_for_selector("[data-testid=grid-status]:has-text('已保存 1 个指标')")
@@ -190,7 +175,7 @@ def test_rows_typed_after_the_session_was_lost_come_back_after_logging_in(browse
 
 def test_eighty_one_indicators_edit_in_a_page_under_four_screens(grid_page, live_server, demo):
     department = DepartmentDeclaration.objects.get(unit__name="阳新县信访局")
-    _log_in(grid_page, live_server, "yangxin-xfj")
+    log_in(grid_page, live_server, "yangxin-xfj")
     grid_page.goto(f"{live_server.url}/departments/{department.pk}/edit/indicators/")
     grid_page.wait_for_selector("#grid-app[data-ready='1']")
     assert grid_page.evaluate("window.indicatorGrid.table.getDataCount()") == 81
@@ -204,7 +189,7 @@ def test_eighty_one_indicators_edit_in_a_page_under_four_screens(grid_page, live
 def test_a_submitted_declaration_shows_a_read_only_grid(grid_page, live_server, demo):
     project = ProjectDeclaration.objects.get(code="13022525P00RERB10015T", year__year=2025)
     ProjectDeclaration.objects.filter(pk=project.pk).update(status=Status.SUBMITTED)
-    _log_in(grid_page, live_server, "laoting-xfj")
+    log_in(grid_page, live_server, "laoting-xfj")
     _open_grid(grid_page, live_server, project)
     grid_page.click(".tabulator-cell[tabulator-field=value] >> nth=0")
     assert grid_page.locator(".tabulator-cell input").count() == 0
@@ -216,7 +201,7 @@ def test_the_grid_fits_a_phone_without_sideways_scrolling(browser, live_server, 
     project = ProjectDeclaration.objects.get(code="13022525P00RERB10015T", year__year=2025)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     _open_grid(page, live_server, project)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert page.evaluate("window.indicatorGrid.table.getDataCount()") == 7

@@ -10,14 +10,6 @@ from ..export_text import pdf_text
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
 def test_an_administrator_defines_previews_and_exports_a_layout(page, live_server, demo):
     layout = Layout.objects.get(code="ningxia")
     page.goto(f"{live_server.url}/login/")

@@ -1,26 +1,11 @@
 import pytest
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    # transaction=True empties the tables after each test; put the demo back for this one.
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
-def _log_in(page, live_server, username, password="xinfang-demo-2026"):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-
-
 def test_a_filler_logs_in_sees_their_projects_and_opens_one(page, live_server, demo):
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj", wait=False)
     page.wait_for_selector("text=乐亭县信访局本级的绩效目标申报")
     assert page.locator("section[data-year='2025'] tbody tr").count() == 3  # 部门整体 + 2 projects
     page.click("text=信访专项资金")
@@ -33,6 +18,6 @@ def test_a_filler_logs_in_sees_their_projects_and_opens_one(page, live_server, d
 
 
 def test_a_wrong_password_shows_an_error_and_keeps_the_username(page, live_server, demo):
-    _log_in(page, live_server, "rugao-xfj", password="not-the-password")
+    log_in(page, live_server, "rugao-xfj", password="not-the-password", wait=False)
     page.wait_for_selector("text=用户名或密码不正确")
     assert page.input_value("#id_username") == "rugao-xfj"

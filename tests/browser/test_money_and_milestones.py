@@ -4,7 +4,7 @@ import pytest
 
 from declarations.models import BudgetYear, DepartmentDeclaration, FinanceBureau, ProjectDeclaration, Unit
 from indicators.models import Layout
-from tests.browser.test_wizard_journey import _log_in, demo  # noqa: F401 (a fixture)
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def _total_row(page, direction):
 def test_the_department_money_step_totals_and_shares_as_the_filler_types(page, live_server, demo):  # noqa: F811
     department = DepartmentDeclaration.objects.get(unit__name="阳新县信访局")
     saved = sorted((line.kind, line.amount) for line in department.money_lines.all())
-    _log_in(page, live_server, "yangxin-xfj")
+    log_in(page, live_server, "yangxin-xfj")
     page.goto(f"{live_server.url}/departments/{department.pk}/edit/money/")
     for kind in ("fiscal_fund", "special_account"):
         page.fill(f"#id_income-{kind}-amount", "")
@@ -35,7 +35,7 @@ def test_the_project_funds_step_adds_the_parts_into_a_blank_budget_as_the_filler
     project = ProjectDeclaration.objects.create(
         unit=Unit.objects.get(code="482001"), year=BudgetYear.objects.get_or_create(year=2026)[0], name="新项目",
     )
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     page.goto(f"{live_server.url}/projects/{project.pk}/edit/funds/")
     page.fill("#id_fiscal_funds", "180")
     page.fill("#id_other_funds", "0.1")
@@ -53,7 +53,7 @@ def test_a_filler_adds_two_milestones_and_the_preview_prints_them(page, live_ser
     unit = Unit.objects.get(code="482001")
     FinanceBureau.objects.filter(pk=unit.bureau_id).update(layout=Layout.objects.get(code="hunan-ningxiang"))
     project = ProjectDeclaration.objects.create(unit=unit, year=BudgetYear.objects.get_or_create(year=2026)[0], name="镇域基础设施")
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     page.goto(f"{live_server.url}/projects/{project.pk}/edit/goals/")
     page.click("a[data-step=milestones]")
     page.fill("#id_milestone-0-content", "总体概念规划")

@@ -6,14 +6,6 @@ from declarations.models import ProjectDeclaration
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
 def test_the_review_page_shows_the_document_without_sideways_scroll_at_1366(page, live_server, demo):
     project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
     page.goto(f"{live_server.url}/login/")

@@ -8,14 +8,6 @@ from review.models import Publication
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
 def _session(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()

@@ -6,6 +6,7 @@ import pytest
 from declarations.models import ProjectDeclaration
 from tests.export_text import missing_cells, pdf_text
 from tests.seed_text import SEED_DIR, flat
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,22 +19,6 @@ INDICATORS = [
     ("可持续影响指标", "化解各种访量，维护社会稳定和谐", "有效化解"),
     ("服务对象满意度指标", "信访群众及相关单位满意度", "≥90%"),
 ]
-
-
-@pytest.fixture
-def demo(django_db_setup, django_db_blocker):
-    from declarations.services.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "xinfang-demo-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _seed_table_cells():
@@ -70,7 +55,7 @@ def _fill_funds(page, fiscal):
 
 
 def test_a_filler_enters_a_seed_project_from_scratch_and_its_pdf_holds_the_seed(page, live_server, demo):
-    _log_in(page, live_server, "laoting-xfj")
+    log_in(page, live_server, "laoting-xfj")
     page.click("text=新建项目绩效目标")
     page.select_option("#id_year", label="2026年")
     page.fill("#id_code", "13022525P00RERB10015T")
@@ -129,7 +114,7 @@ def test_the_wizard_fits_a_laptop_and_a_phone_screen(browser, live_server, demo)
     for width, height in ((1366, 768), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
-        _log_in(page, live_server, "laoting-xfj")
+        log_in(page, live_server, "laoting-xfj")
         for step in ("funds", "indicators", "preview"):
             page.goto(f"{live_server.url}/projects/{project.pk}/edit/{step}/")
             page.wait_for_selector(".wizard-steps")
