@@ -8,8 +8,9 @@ indicator library, in a real browser (Debian's chromium) against a server on a f
 database with the demo. Each click counts 1, each typed character 1, each key (Tab, Enter,
 Ctrl+V) 1. What last year's file holds is pasted from it, as fillers do — the indicator block from
 last year's workbook and the prose (资金用途, 绩效目标) from last year's text: select (click +
-shift-click: 2), Ctrl+C (1), click into the grid or box (1), Ctrl+V (1). Code, name, amounts and
-the spending plan are typed.
+shift-click: 2), Ctrl+C (1), click into the grid or box (1), Ctrl+V (1). Code, name, the parts of
+the money (预算数 is their sum, left blank) and the spending plan are typed; the open year is
+preselected.
 
 The Excel template's count is what the issue defines: the characters of every cell the filler
 fills in the template, plus one move per cell (the 一级/二级 captions are printed in the template
@@ -160,13 +161,14 @@ def main():
 
             filler = Counted(page)  # counting starts on the home page, logged in
             filler.click("text=新建项目绩效目标")
-            filler.choose("#id_year", "2026年")
+            if page.locator("#id_year option:checked").inner_text().strip() != "2026年":
+                filler.choose("#id_year", "2026年")  # the open year is preselected; another is chosen
             filler.type_into("#id_code", seed.code)
             filler.type_into("#id_name", seed.name)
             filler.click(".wizard-form button[type=submit]")
             page.wait_for_selector("#id_budget")
-            for field, value in (("budget", seed.budget), ("fiscal_funds", seed.fiscal_funds),
-                                 ("other_funds", seed.other_funds)):
+            # 预算数 is left blank: it is saved as the sum of its parts (财政资金 + 其他资金).
+            for field, value in (("fiscal_funds", seed.fiscal_funds), ("other_funds", seed.other_funds)):
                 filler.type_into(f"#id_{field}", f"{value:g}")
             filler.paste_text("#id_purpose", seed.purpose)
             prose_typed = len(seed.purpose) + 1 - PASTE_ACTIONS
@@ -189,6 +191,7 @@ def main():
     same = [i.value_display for i in entered.indicators.all()] == [i.value_display for i in seed.indicators.all()]
     typed_template, pasted_template = excel_count(seed)
     emit("indicators_match_seed", same)
+    emit("budget_matches_seed", entered.budget == seed.budget)
     emit("ours_keys_and_clicks", filler.count)
     emit("excel_template_count", typed_template)
     emit("ratio", filler.count / typed_template)
