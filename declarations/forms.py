@@ -466,7 +466,7 @@ class DepartmentMoneyForm(forms.Form):
 
 def computed_share(amount, total):
     """An amount's share of its total in %, two places; None without both."""
-    if amount is None or not total:
+    if amount is None or not total or not amount.is_finite() or not total.is_finite():
         return None
     return (amount * 100 / total).quantize(Decimal("0.01"))
 
