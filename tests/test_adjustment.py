@@ -295,3 +295,18 @@ def test_every_shipped_layout_prints_the_adjustment_note_under_each_of_its_table
         blocks = (definition.get("document") or {}).get("department", {}).get("blocks", [])
         if blocks:
             assert {"paragraph": "{{ adjustment }}", "when": "{{ adjustment }}"} in blocks, f"{code}: department"
+
+
+def test_a_declaration_under_adjustment_round_trips_through_excel_with_its_note(published, filler):
+    from declarations.exports.registry import export_document
+    from declarations.services.interchange import document_to_dict
+    from declarations.services.workbook_import import workbook_import
+
+    _adjust(published, filler)
+    unit = published.unit
+    before = document_to_dict(unit, 2024)
+    content = export_document(unit=unit, year=2024, fmt="xlsx")[2]
+    cells = [c.value for s in openpyxl.load_workbook(io.BytesIO(content)) for r in s.iter_rows() for c in r if c.value]
+    assert _note() in cells
+    assert workbook_import(content=content, unit=unit, year=2024, user=filler).total == 0
+    assert document_to_dict(unit, 2024) == before
