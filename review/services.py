@@ -229,6 +229,15 @@ def adjustment_base(declaration):
     return snapshots_of(declaration).filter(number=declaration.adjustment_of).first()
 
 
+def diff_base(declaration, snapshots):
+    """What the newest of `snapshots` (newest first) is shown against: during an adjustment the
+    approved version it adjusts, once the adjusted one is submitted; else the previous submission."""
+    if declaration.adjustment_of is not None:
+        base = adjustment_base(declaration)
+        return base if base is not None and snapshots and snapshots[0].number > base.number else None
+    return snapshots[1] if len(snapshots) == 2 else None
+
+
 def _review(declaration, user, *, result, reason, comments, snapshot):
     review = Review.objects.create(
         **DeclarationLink.link(declaration), snapshot=snapshot, reviewer=user, result=result, reason=reason

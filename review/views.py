@@ -146,7 +146,7 @@ STATUS_COLOURS = {
     Status.RETURNED: "#dc3545",
     Status.APPROVED: "#198754",
     Status.PUBLISHED: "#0d6efd",
-    Status.ADJUSTING: "#6f42c1",
+    Status.ADJUSTING: "#6610f2",
     UNFILED: "#adb5bd",
 }
 HINT_COLOUR = "#6f42c1"
@@ -200,10 +200,7 @@ def review_declaration(request, kind, pk):
     declaration = declaration_for_reviewer(request, kind, pk)
     snapshots = list(services.snapshots_of(declaration)[:2])
     current = snapshots[0].data if snapshots else services.serialize(declaration)
-    # An adjusted version is compared with the approved one it adjusts; any other with the previous submission.
-    base = services.adjustment_base(declaration)
-    if base is None or not snapshots or snapshots[0].number <= base.number:
-        base = snapshots[1] if len(snapshots) == 2 and declaration.adjustment_of is None else None
+    base = services.diff_base(declaration, snapshots)
     diff = declaration_diff(base.data, snapshots[0].data) if base is not None else None
     data = load_document_data(declaration.unit, declaration.year.year)
     layout = get_layout(data.layout)

@@ -196,6 +196,13 @@ def test_the_public_sees_the_old_table_until_the_adjustment_is_published(client,
     assert response.status_code == 200 and "调整原因" not in pdf_text(content)
 
 
+def test_a_returned_adjustment_leaves_the_published_table_public(published, filler, reviewer):
+    old = Publication.objects.get(project=published)
+    submitted = services.declaration_submit(declaration=_adjust(published, filler), user=filler)
+    services.declaration_return(declaration=submitted, user=reviewer, reason="调整依据不足")
+    assert list(publishing.current_publications(project=published)) == [old]
+
+
 def test_publishing_the_adjustment_shows_the_note_and_keeps_the_old_table_as_history(
     client, published, filler, reviewer
 ):
