@@ -349,6 +349,17 @@ class DepartmentNewForm(forms.Form):
                                   error_messages=YEAR_ERRORS)
 
 
+class AdjustmentForm(forms.Form):
+    """开始调整 (目标调整): the reason is required; the version the page showed guards the act."""
+
+    reason = forms.CharField(
+        label="调整原因", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写调整原因（如：预算调整）"},
+        help_text="调整原因将打印在调整后公开的表下：“本表于…调整，调整原因：…”。",
+    )
+    version = VersionField()
+
+
 class CopyForm(forms.Form):
     """Where a copy goes: an open budget year after the source's, given as its number (2026)."""
 
@@ -577,7 +588,7 @@ class DepartmentMoneyForm(forms.Form):
 
 def computed_share(amount, total):
     """An amount's share of its total in %, two places; None without both."""
-    if amount is None or not total:
+    if amount is None or not total or not amount.is_finite() or not total.is_finite():
         return None
     return (amount * 100 / total).quantize(Decimal("0.01"))
 

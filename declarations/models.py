@@ -82,6 +82,24 @@ class Status(models.TextChoices):
     RETURNED = "returned", "退回修改"
     APPROVED = "approved", "审核通过"
     PUBLISHED = "published", "已公开"
+    # 目标调整 (财预〔2015〕88号): an approved or published declaration reopened with a reason; what
+    # is public stays public, from its snapshot, until the adjusted version is published.
+    ADJUSTING = "adjusting", "调整中"
+
+
+class Adjustment:
+    """What a table prints of its adjustment; a layout may word it itself from `date` and `reason`."""
+
+    def __init__(self, date, reason):
+        self.date = date
+        self.reason = reason
+
+    def __str__(self):
+        day = f"{self.date.year}年{self.date.month}月{self.date.day}日" if self.date else ""
+        return f"本表于{day}调整，调整原因：{self.reason}"
+
+    def __bool__(self):
+        return bool(self.reason)
 
 
 class CoverNote(models.Model):
@@ -127,11 +145,26 @@ class Declaration(models.Model):
         "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自",
         help_text="从上一年度复制而来时，指向原申报",
     )
+    # 目标调整: the reason and day of the latest adjustment print as a note under the table
+    # (`{{ adjustment }}` in a layout); kept after its publication, replaced by the next one.
+    adjustment_reason = models.TextField("调整原因", blank=True)
+    adjusted_on = models.DateField("调整日期", null=True, blank=True)
+    adjustment_of = models.PositiveIntegerField(
+        "调整的审核通过版本", null=True, blank=True, editable=False,
+        help_text="调整进行中时，为被调整的审核通过版本的提交序号；调整后的版本公开后清空",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def adjustment(self):
+        """The note of the latest adjustment (its text is 本表于…调整，调整原因：…), or None."""
+        if not self.adjustment_reason:
+            return None
+        return Adjustment(self.adjusted_on, self.adjustment_reason)
 
     @property
     def layout_code(self):

@@ -53,8 +53,9 @@ def for_declarations(pairs):
         if declaration.status != Status.RETURNED:
             # What is still missing is said on the declaration's own pages (validating every draft
             # here would cost queries in proportion to the drafts).
+            said = "调整中，修改后预览并提交审核" if declaration.status == Status.ADJUSTING else "草稿，继续填写后预览并提交"
             declaration.next_step = NextStep(
-                "草稿，继续填写后预览并提交", reverse(f"{kind}_step", args=[declaration.pk, FIRST_STEP[kind]]), "去填写"
+                said, reverse(f"{kind}_step", args=[declaration.pk, FIRST_STEP[kind]]), "去填写"
             )
 
 

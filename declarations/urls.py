@@ -41,6 +41,11 @@ urlpatterns += [
         "departments/<int:pk>/submit/", views_wizard.declaration_submit, {"kind": "department"},
         name="department_submit",
     ),
+    path("projects/<int:pk>/adjust/", views_wizard.declaration_adjust, {"kind": "project"}, name="project_adjust"),
+    path(
+        "departments/<int:pk>/adjust/", views_wizard.declaration_adjust, {"kind": "department"},
+        name="department_adjust",
+    ),
     path("projects/<int:pk>/copy/", views_wizard.declaration_copy, {"kind": "project"}, name="project_copy"),
     path("departments/<int:pk>/copy/", views_wizard.declaration_copy, {"kind": "department"}, name="department_copy"),
 ]

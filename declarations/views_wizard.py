@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from . import forms, indicator_editor, indicator_grid, selectors
+from .next_steps import FIRST_STEP
 from .exports.builders import load_document_data
 from .exports.layouts import get_layout
 from .models import BudgetYear, DepartmentDeclaration, ProjectDeclaration
@@ -525,10 +526,7 @@ def _preview(request, declaration, kind):
 def declaration_submit(request, kind, pk):
     from review.services import ReviewError, declaration_submit
 
-    declaration = (
-        selectors.project_declaration_for(request.user, pk) if kind == "project"
-        else selectors.department_declaration_for(request.user, pk)
-    )
+    declaration = _declaration_for(request, kind, pk)
     try:
         declaration_submit(declaration=declaration, user=request.user)
     except ReviewError as error:
@@ -540,11 +538,37 @@ def declaration_submit(request, kind, pk):
 
 @login_required
 @require_POST
+def declaration_adjust(request, kind, pk):
+    """开始调整 of an approved or published declaration by its unit's filler (目标调整)."""
+    from review.services import ReviewError, adjustment_start
+
+    declaration = _declaration_for(request, kind, pk)
+    form = forms.AdjustmentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect(f"{kind}_detail", declaration.pk)
+    try:
+        adjustment_start(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"],
+                         version=form.cleaned_data["version"])
+    except (ReviewError, drafts.DraftError) as error:
+        messages.error(request, str(error))
+        return redirect(f"{kind}_detail", declaration.pk)
+    messages.success(request, "已开始调整：修改后预览并提交，财政局审核通过并公开后，公众看到调整后的表；在此之前仍是原公开的表。")
+    return redirect(f"{kind}_step", declaration.pk, FIRST_STEP[kind])
+
+
+def _declaration_for(request, kind, pk):
+    """The declaration within the user's scope (404 otherwise)."""
+    if kind == "project":
+        return selectors.project_declaration_for(request.user, pk)
+    return selectors.department_declaration_for(request.user, pk)
+
+
+@login_required
+@require_POST
 def declaration_copy(request, kind, pk):
-    declaration = (
-        selectors.project_declaration_for(request.user, pk) if kind == "project"
-        else selectors.department_declaration_for(request.user, pk)
-    )
+    declaration = _declaration_for(request, kind, pk)
     if not (request.user.is_filler and request.user.unit_id == declaration.unit_id):
         raise Http404
     form = forms.CopyForm(

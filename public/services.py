@@ -172,10 +172,12 @@ def publication_files_create(*, publication):
 
 
 def current_publications(**filters):
-    """Publications in force: not withdrawn, of declarations that are published now."""
+    """Publications in force: not withdrawn nor replaced by an adjusted version, of declarations
+    that are published now or under adjustment (the published table stays public meanwhile)."""
     return (
-        Publication.objects.filter(withdrawn_at__isnull=True, **filters)
-        .filter(Q(project__status=Status.PUBLISHED) | Q(department__status=Status.PUBLISHED))
+        Publication.objects.filter(withdrawn_at__isnull=True, replaced_by__isnull=True, **filters)
+        .filter(Q(project__status=Status.PUBLISHED) | Q(department__status=Status.PUBLISHED)
+                | Q(project__adjustment_of__isnull=False) | Q(department__adjustment_of__isnull=False))
         .select_related("snapshot", "project__unit", "department__unit", "project__year", "department__year")
     )
 
@@ -296,8 +298,9 @@ def declaration_publish(*, declaration, user, refresh_release=True):
     PublishedValue.objects.bulk_create(
         published_values(publication, snapshot, unit_id=declaration.unit_id, year=declaration.year.year)
     )
+    replaced = _replace_adjusted(declaration, publication)
     declaration = review.move("publish", declaration, user,
-                              data={"snapshot": snapshot.number, "publication": publication.pk})
+                              data={"snapshot": snapshot.number, "publication": publication.pk, "replaced": replaced})
     try:
         publication_files_create(publication=publication)
         if refresh_release:
@@ -313,6 +316,42 @@ def declaration_publish(*, declaration, user, refresh_release=True):
     portal_changed()
     review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已公开", review.detail_url(declaration))
     return declaration
+
+
+def _replace_adjusted(declaration, publication):
+    """目标调整 published: the earlier publications of the declaration give way to `publication`.
+
+    They stay public as the table's history (已调整, their own files), not withdrawn; their
+    reference values give way to the new ones; the adjustment is over. Returns their ids."""
+    earlier = list(
+        Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=True, replaced_by__isnull=True)
+        .exclude(pk=publication.pk).values_list("pk", flat=True)
+    )
+    Publication.objects.filter(pk__in=earlier).update(replaced_by=publication)
+    PublishedValue.objects.filter(publication_id__in=earlier).delete()
+    if declaration.adjustment_of is not None:
+        type(declaration).objects.filter(pk=declaration.pk).update(adjustment_of=None)
+        declaration.adjustment_of = None
+    return earlier
+
+
+def table_history(publications):
+    """Set `history` on each current publication: the earlier ones of its declaration that an
+    adjusted version replaced (newest first, files prefetched), in one query for all."""
+    publications = list(publications)
+    projects = [p.project_id for p in publications if p.project_id]
+    departments = [p.department_id for p in publications if p.department_id]
+    earlier = (
+        Publication.objects.filter(Q(project_id__in=projects) | Q(department_id__in=departments),
+                                   replaced_by__isnull=False, withdrawn_at__isnull=True)
+        .select_related("snapshot").prefetch_related("files").order_by("-published_at", "-pk")
+    ) if publications else []
+    by_declaration = {}
+    for old in earlier:
+        by_declaration.setdefault((old.project_id, old.department_id), []).append(old)
+    for publication in publications:
+        publication.history = by_declaration.get((publication.project_id, publication.department_id), [])
+    return publications
 
 
 def declaration_publish_start(*, declaration, user):

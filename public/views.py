@@ -155,7 +155,7 @@ def unit_year(request, unit_pk, year):
         raise Http404
     publications = list(release.publications.select_related("snapshot", "project").prefetch_related("files"))
     publications.sort(key=lambda p: (p.project_id is not None, p.project.order if p.project else 0, p.pk))
-    for publication in publications:
+    for publication in services.table_history(publications):
         publication.anchor = search_entries.anchor_of(publication)
     document = services.release_document(release)
     older = DocumentRelease.objects.filter(unit=unit, year=budget_year, number__lt=release.number).prefetch_related(

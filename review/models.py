@@ -71,6 +71,8 @@ def _when(moment):
 
 
 ACTION_LABELS = {
+    "declaration.adjusted": "开始调整",
+    "declaration.adjustment_submitted": "提交调整",
     "declaration.submitted": "提交",
     "declaration.resubmitted": "重新提交",
     "declaration.returned": "退回修改",
@@ -171,6 +173,11 @@ class Publication(DeclarationLink):
     published_at = models.DateTimeField("公开时间", auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="公开人")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    # 目标调整: the publication of the adjusted version that took this one's place. A replaced
+    # publication is no longer current but stays public as the table's history (已调整), never withdrawn.
+    replaced_by = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="replaced", verbose_name="调整后的公开",
+    )
     # Copied from the snapshot at publication, for listing and search without reading live rows.
     title = models.CharField("表名", max_length=300, blank=True)
     unit_name = models.CharField("单位名称", max_length=100, blank=True)
@@ -185,6 +192,18 @@ class Publication(DeclarationLink):
 
     def __str__(self):
         return f"{self.unit_name} {self.title} {_when(self.published_at)}".strip() or "公开"
+
+    @property
+    def adjustment(self):
+        """The 目标调整 note of the published version (from its snapshot), or None."""
+        from datetime import date
+
+        from declarations.models import Adjustment
+
+        spec = self.snapshot.data.get("adjustment") or {}
+        if not spec.get("reason"):
+            return None
+        return Adjustment(date.fromisoformat(spec["date"]) if spec.get("date") else None, spec["reason"])
 
 
 class Notification(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from declarations.models import DepartmentDeclaration, ProjectDeclaration, Status
-from declarations.services import validation
+from declarations.services import drafts, validation
 from declarations.services.interchange import department_to_dict, document_header, project_to_dict
 
 from .models import ACTION_LABELS, Criterion, DeclarationLink, Event, Notification, Result, Review, ReviewComment, Snapshot
@@ -46,11 +46,16 @@ TRANSITIONS = {
     "approve": Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, REVIEWER, "审核通过"),
     "publish": Transition(frozenset({Status.APPROVED}), Status.PUBLISHED, REVIEWER, "公开"),
     "unpublish": Transition(frozenset({Status.PUBLISHED}), Status.APPROVED, REVIEWER, "撤回公开"),
+    # 目标调整: reopened by the unit with a reason, then reviewed again like a first submission.
+    "adjust": Transition(frozenset({Status.APPROVED, Status.PUBLISHED}), Status.ADJUSTING, FILLER, "调整"),
+    "submit_adjustment": Transition(frozenset({Status.ADJUSTING}), Status.SUBMITTED, FILLER, "提交调整"),
 }
 assert set(ACTION_LABELS) >= {f"declaration.{past}" for past in ("submitted", "resubmitted", "returned", "approved",
-                                                                 "published", "unpublished")}
+                                                                 "published", "unpublished", "adjusted",
+                                                                 "adjustment_submitted")}
 PAST = {"submit": "submitted", "resubmit": "resubmitted", "return": "returned", "approve": "approved",
-        "publish": "published", "unpublish": "unpublished"}
+        "publish": "published", "unpublish": "unpublished", "adjust": "adjusted",
+        "submit_adjustment": "adjustment_submitted"}
 
 
 def kind_of(declaration):
@@ -169,7 +174,7 @@ def _review_url(declaration):
 def declaration_submit(*, declaration, user):
     """草稿 → 已提交, or 退回修改 → 已提交: stores an immutable snapshot of the whole declaration."""
     declaration = locked(declaration)
-    name = "resubmit" if declaration.status == Status.RETURNED else "submit"
+    name = {Status.RETURNED: "resubmit", Status.ADJUSTING: "submit_adjustment"}.get(declaration.status, "submit")
     guard(name, declaration, user)
     findings = validation.draft_findings(declaration) + (
         validation.validate_project(declaration)
@@ -189,6 +194,48 @@ def declaration_submit(*, declaration, user):
     notify(_reviewers_of(declaration), f"{title_of(declaration)}已{TRANSITIONS[name].label}，待审核",
             _review_url(declaration))
     return declaration
+
+
+@transaction.atomic
+def adjustment_start(*, declaration, user, reason, version):
+    """审核通过 or 已公开 → 调整中 (目标调整, 财预〔2015〕88号: targets adjusted with the budget).
+
+    The unit's filler reopens the declaration for editing with a reason, claiming the version the
+    page was made from (drafts.EditConflict when someone saved since). What is public stays public,
+    from its snapshot, until the adjusted version is approved and published; the reviewer sees the
+    adjusted version against the approved one (`adjustment_of`)."""
+    declaration = locked(declaration)
+    guard("adjust", declaration, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("开始调整必须填写调整原因")
+    snapshot = approved_snapshot(declaration)
+    if snapshot is None:
+        raise ReviewError("找不到审核通过的版本，不能调整")
+    drafts.claim_version(declaration, version)
+    fields = {"adjustment_reason": reason, "adjusted_on": timezone.localdate(), "adjustment_of": snapshot.number}
+    type(declaration).objects.filter(pk=declaration.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(declaration, name, value)
+    declaration = move("adjust", declaration, user, comment=reason, data={"snapshot": snapshot.number})
+    notify(_reviewers_of(declaration), f"{title_of(declaration)}开始目标调整：{reason[:80]}", _review_url(declaration))
+    return declaration
+
+
+def adjustment_base(declaration):
+    """The approved snapshot an adjustment in progress is compared with, or None."""
+    if declaration.adjustment_of is None:
+        return None
+    return snapshots_of(declaration).filter(number=declaration.adjustment_of).first()
+
+
+def diff_base(declaration, snapshots):
+    """What the newest of `snapshots` (newest first) is shown against: during an adjustment the
+    approved version it adjusts, once the adjusted one is submitted; else the previous submission."""
+    if declaration.adjustment_of is not None:
+        base = adjustment_base(declaration)
+        return base if base is not None and snapshots and snapshots[0].number > base.number else None
+    return snapshots[1] if len(snapshots) == 2 else None
 
 
 def _review(declaration, user, *, result, reason, comments, snapshot):

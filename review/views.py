@@ -146,11 +146,12 @@ STATUS_COLOURS = {
     Status.RETURNED: "#dc3545",
     Status.APPROVED: "#198754",
     Status.PUBLISHED: "#0d6efd",
+    Status.ADJUSTING: "#6610f2",
     UNFILED: "#adb5bd",
 }
 HINT_COLOUR = "#6f42c1"
 # A unit is counted in the state of its least advanced declaration.
-PROGRESS = [Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED]
+PROGRESS = [Status.DRAFT, Status.RETURNED, Status.ADJUSTING, Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED]
 
 
 def _series(items):
@@ -199,7 +200,8 @@ def review_declaration(request, kind, pk):
     declaration = declaration_for_reviewer(request, kind, pk)
     snapshots = list(services.snapshots_of(declaration)[:2])
     current = snapshots[0].data if snapshots else services.serialize(declaration)
-    diff = declaration_diff(snapshots[1].data, snapshots[0].data) if len(snapshots) == 2 else None
+    base = services.diff_base(declaration, snapshots)
+    diff = declaration_diff(base.data, snapshots[0].data) if base is not None else None
     data = load_document_data(declaration.unit, declaration.year.year)
     layout = get_layout(data.layout)
     if kind == "project":
@@ -211,6 +213,7 @@ def review_declaration(request, kind, pk):
     targets = comment_targets(current)
     return render(request, "review/declaration.html", {
         "declaration": declaration, "kind": kind, "document": document, "snapshots": snapshots, "diff": diff,
+        "diff_base": base,
         "findings": findings, "events": services.events_of(declaration), "review": services.latest_review(declaration),
         "actions": services.allowed_actions(request.user, declaration),
         # Both forms are on one page: their own id prefixes keep every label bound to its own box.

@@ -49,6 +49,8 @@ MATRIX = {
     "project_submit": ({"pk": "{project}"}, POST_ONLY),
     "department_submit": ({"pk": "{department}"}, POST_ONLY),
     "project_copy": ({"pk": "{project}"}, POST_ONLY),
+    "project_adjust": ({"pk": "{project}"}, POST_ONLY),
+    "department_adjust": ({"pk": "{department}"}, POST_ONLY),
     "department_copy": ({"pk": "{department}"}, POST_ONLY),
     # The indicator grid's JSON endpoints answer anonymous posts 401 (tests/test_indicator_grid.py).
     "project_indicator_grid": ({"pk": "{project}"}, _statuses(405, 405, 405, 405, 405, 405)),
@@ -163,6 +165,8 @@ def test_each_role_gets_what_its_scope_allows(client, returned_zunhua_project, n
     [
         ("rugao-xfj", "project_submit", {}),
         ("rugao-xfj", "project_copy", {}),
+        ("rugao-xfj", "project_adjust", {}),
+        ("rugao-czj", "project_adjust", {}),
         ("rugao-czj", "review_act", {"kind": "project", "action": "approve"}),
         ("rugao-czj", "review_act", {"kind": "project", "action": "return"}),
         ("zunhua-xfj", "review_act", {"kind": "project", "action": "approve"}),

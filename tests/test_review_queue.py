@@ -59,7 +59,7 @@ def test_the_counts_include_the_units_that_have_not_filed(client, reviewer, zunh
     Unit.objects.create(bureau=zunhua_unit.bureau, name="遵化市测试局")
     page = _dashboard(client, reviewer)
     assert "未填报 <strong>1</strong>" in page
-    assert _charts(page)["units_by_state"]["data"] == [1, 0, 0, 0, 0, 1]
+    assert _charts(page)["units_by_state"]["data"] == [1, 0, 0, 0, 0, 0, 1]
 
 
 def test_bulk_approve_is_offered_only_with_something_to_select(client, reviewer, pending):
@@ -76,8 +76,8 @@ def test_bulk_approve_with_nothing_selected_is_refused_with_a_message(client, re
 
 def test_the_charts_count_units_money_and_hints_by_state_and_criterion(client, reviewer, pending):
     charts = _charts(_dashboard(client, reviewer))
-    assert charts["units_by_state"]["labels"] == ["草稿", "退回修改", "已提交", "审核通过", "已公开", "未填报"]
-    assert charts["units_by_state"]["data"] == [1, 0, 0, 0, 0, 0]
+    assert charts["units_by_state"]["labels"] == ["草稿", "退回修改", "调整中", "已提交", "审核通过", "已公开", "未填报"]
+    assert charts["units_by_state"]["data"] == [1, 0, 0, 0, 0, 0, 0]
     assert charts["money_by_state"]["labels"][:2] == ["草稿", "已提交"]
     assert charts["money_by_state"]["data"][:2] == [232.0, 39.0]
     assert charts["hints_by_criterion"]["labels"] == ["完整性", "相关性", "适当性", "可行性"]

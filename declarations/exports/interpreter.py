@@ -50,7 +50,10 @@ More constructs:
                                          non-blank (or has none); in a row or an indicator part
   header_in_body: true                   (in `indicators`) the header rows open the body (printed once), so a
                                          `lead` CELL goes down them and the indicator rows
-  after: [LINES]                         (on a table) lines printed below its grid (a sign-off line)
+  after: [LINES]                         (on a table) lines printed below its grid (a sign-off line); a line
+                                         that renders blank is left out
+  {{ adjustment }}                       the table's owner's latest 目标调整, printed 本表于2026年3月5日调整，
+                                         调整原因：…; blank when never adjusted (`.date`, `.reason` for own wording)
   repeat_categories: true                (in `indicators`) 一级 and 二级 printed on every row, not merged down
   `{{ number|thousands }}`               a filter: a number as short as exact, digits grouped (44561.000000 → 44,561)
   {{ standalone }}                       true in the department document printed alone
@@ -122,6 +125,11 @@ WIZARD_KEYS = {
 # Indicator columns whose printed text is composed: the value from its parts, 定性/数值 from the comparator.
 INDICATOR_DISPLAY = {"value": "value_display", "comparator": "comparator_display"}
 UNBOUND = {"comparator"}
+
+
+def _adjustment(owner):
+    """`{{ adjustment }}`: the owner's adjustment note, or "" (so `when` and blank lines drop it)."""
+    return getattr(owner, "adjustment", None) or ""
 
 
 class DefinitionError(ValueError):
@@ -241,8 +249,8 @@ class DefinedLayout(LayoutDefinition):
     def department_blocks(self, data, toc=None):
         if "department" in self._document:  # the department's part as document blocks (headings, prose)
             collected = [] if toc is None else toc
-            blocks = self._blocks(self._document["department"]["blocks"], data, data.department, self.context(data),
-                                  collected)
+            context = {**self.context(data), "adjustment": _adjustment(data.department)}
+            blocks = self._blocks(self._document["department"]["blocks"], data, data.department, context, collected)
             if toc is None:
                 _fill_tocs(collected)
             return blocks
@@ -375,6 +383,7 @@ class DefinedLayout(LayoutDefinition):
         except KeyError:
             raise DefinitionError(f"tables.{kind}：版式“{self.code}”没有这张表的定义") from None
         columns = spec["columns"]
+        context = {**context, "adjustment": _adjustment(owner)}
         parts = []
         for part in spec.get("parts", []):
             if "rows" in part:
@@ -388,7 +397,7 @@ class DefinedLayout(LayoutDefinition):
             column_widths=list(columns),
             parts=parts,
             before_lines=lines("before"),
-            after_lines=lines("after"),
+            after_lines=[line for line in lines("after") if line.strip()],
             subtitle_lines=lines("subtitle"),
             header_left=self.render(spec.get("header_left", ""), context),
             header_right=self.render(spec.get("header_right", ""), context),

@@ -18,7 +18,8 @@ from ..models import BudgetYear, DepartmentDeclaration, ProjectDeclaration, Stat
 logger = logging.getLogger(__name__)
 
 # Fields a copy never takes from its source: identity, year, state and bookkeeping.
-NOT_COPIED = {"id", "year", "status", "version", "copied_from", "created_at", "updated_at"}
+NOT_COPIED = {"id", "year", "status", "version", "copied_from", "created_at", "updated_at", "adjustment_reason",
+              "adjusted_on", "adjustment_of"}
 # Emptied money is not stated: blank, never an invented 0.
 PROJECT_MONEY_NONE = ["budget", "fiscal_funds", "other_funds", "carryover_funds", "half_year_plan", "mid_term_total"]
 

@@ -280,7 +280,13 @@ def _sign_off(spec, where):
         "head_name": _text(spec.get("head_name")),
         "fill_date": _date(spec.get("fill_date"), where),
         "unit_name_stated": spec.get("unit_name_stated", True) is not False,
+        **_adjustment(spec, where),
     }
+
+
+def _adjustment(spec, where):
+    adjustment = spec.get("adjustment") or {}
+    return {"adjustment_reason": _text(adjustment.get("reason")), "adjusted_on": _date(adjustment.get("date"), where)}
 
 
 def _project(spec, unit, year, order, subcategories, keep=_clean_and_save):

@@ -26,7 +26,7 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
-EDITABLE = {Status.DRAFT, Status.RETURNED}
+EDITABLE = {Status.DRAFT, Status.RETURNED, Status.ADJUSTING}
 
 
 class DraftError(Exception):
@@ -64,7 +64,8 @@ def parse_version(raw):
 
 
 def can_edit(user, declaration):
-    """Fillers edit their own unit's drafts and returned declarations; administrators any draft."""
+    """Fillers edit their own unit's drafts, returned declarations and those under adjustment;
+    administrators any of these."""
     if declaration.status not in EDITABLE:
         return False
     if user.is_administrator:

@@ -173,7 +173,15 @@ def _sign_off(declaration):
         "head_name": _text(declaration.head_name),
         "fill_date": _date(declaration.fill_date),
         "unit_name_stated": declaration.unit_name_stated,
+        **_adjustment(declaration),
     }
+
+
+def _adjustment(declaration):
+    """`adjustment` ({date, reason}) of a declaration that was adjusted (目标调整); absent otherwise."""
+    if not declaration.adjustment_reason:
+        return {}
+    return {"adjustment": {"date": _date(declaration.adjusted_on), "reason": declaration.adjustment_reason}}
 
 
 def department_to_dict(department):
@@ -269,6 +277,7 @@ def document_to_dict(unit, year):
 
 # Keys of the document shape that are not model fields (or whose model field says less).
 LABELS = {
+    "adjustment": "目标调整",
     "period": "项目期",
     "goal_items": "绩效目标条目",
     "milestones": "项目实施进度计划",
@@ -336,6 +345,8 @@ def printable(key, value):
     if key == "period" and isinstance(value, (list, tuple)):
         start, end = (list(value) + [None, None])[:2]
         return f"{start or ''}—{end or ''}"
+    if key == "adjustment" and isinstance(value, dict):
+        return f"{value.get('date') or ''} 调整，调整原因：{value.get('reason') or ''}".strip()
     if key == "spending_plan":
         return _join(f"{point.get('label', '')} {point.get('percent', '')}%" for point in value)
     if key == "money":
