@@ -20,7 +20,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 SCRIPT = ROOT / "deploy" / "prod-local.sh"
 PASSWORD = "xinfang-demo-2026"
-LEASE_SECONDS = 5
+LEASE_SECONDS = 3
 PAUSE_BEFORE_COMMIT = 3  # a window in which a worker is killed mid-publication
 
 
