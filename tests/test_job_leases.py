@@ -175,3 +175,14 @@ def test_a_workbook_written_twice_has_the_same_bytes(zunhua_unit):
     first = render_xlsx(document)
     time.sleep(1.1)  # openpyxl stamps the second in the ZIP entries and docProps/core.xml
     assert hashlib.sha256(render_xlsx(document)).hexdigest() == hashlib.sha256(first).hexdigest()
+
+
+def test_the_review_sheet_is_printed_by_a_worker_not_in_the_request(client, reviewer, approved, queue):
+    client.force_login(reviewer)
+    page = client.get(reverse("review_sheet", args=["project", approved.pk]))
+    job = Job.objects.get(kind=Job.EXPORT)
+    assert '<p data-testid="job-state">排队中</p>' in page.text and job.params["part"] == "review_sheet"
+    queue.run()
+    download = client.get(reverse("job_file", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
