@@ -18,30 +18,7 @@ from public.models import PublishedFile
 from review import services
 from review.models import Publication
 
-
-@pytest.fixture
-def approved(filler, reviewer):
-    project = ProjectDeclaration.objects.get(code="13028124P00096710001G")
-    project = services.declaration_submit(declaration=project, user=filler)
-    return services.declaration_approve(declaration=project, user=reviewer)
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    """Tasks wait in the queue (as with a real broker) until `run()`; `drop()` loses them (a
-    Redis restarted without its data)."""
-    monkeypatch.setattr(HUEY, "immediate", False)
-    monkeypatch.setattr("huey.contrib.djhuey.close_old_connections", lambda: None)
-
-    class Queue:
-        def run(self):
-            while (task := HUEY.dequeue()) is not None:
-                HUEY.execute(task)
-
-        def drop(self):
-            HUEY.flush()
-
-    return Queue()
+from .test_jobs import approved, worker  # noqa: F401 - the fixtures: an approved project, a queue run by hand
 
 
 def _publish(client, reviewer, project):
@@ -54,47 +31,47 @@ def _expire(job):
     Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
 
 
-def test_a_queued_job_records_its_task_and_a_lease(client, reviewer, approved, queue):
+def test_a_queued_job_records_its_task_and_a_lease(client, reviewer, approved, worker):
     job = _publish(client, reviewer, approved)
     assert job.state == Job.QUEUED and job.task == "public.tasks.publish_declaration"
     assert job.lease_until > timezone.now()
 
 
-def test_a_job_lost_with_the_broker_is_queued_again_and_published_once(client, reviewer, approved, queue):
+def test_a_job_lost_with_the_broker_is_queued_again_and_published_once(client, reviewer, approved, worker):
     job = _publish(client, reviewer, approved)
-    queue.drop()
+    HUEY.flush()  # the broker restarted without its data
     _expire(job)
     assert jobs_requeue() == [job.pk]
-    queue.run()
+    worker()
     job.refresh_from_db()
     assert job.state == Job.DONE and job.attempts == 1
     assert Publication.objects.filter(project=approved).count() == 1
 
 
-def test_a_job_whose_worker_died_while_running_is_run_again_by_another(client, reviewer, approved, queue):
+def test_a_job_whose_worker_died_while_running_is_run_again_by_another(client, reviewer, approved, worker):
     job = _publish(client, reviewer, approved)
-    queue.drop()
+    HUEY.flush()  # the broker restarted without its data
     Job.objects.filter(pk=job.pk).update(state=Job.RUNNING, worker="web9:4242", attempts=1)  # then SIGKILL
     _expire(job)
     call_command("requeue_jobs")
-    queue.run()
+    worker()
     job.refresh_from_db()
     assert job.state == Job.DONE and job.attempts == 2 and job.worker != "web9:4242"
     assert ProjectDeclaration.objects.get(pk=approved.pk).status == "published"
 
 
-def test_a_job_within_its_lease_is_left_alone(client, reviewer, approved, queue):
+def test_a_job_within_its_lease_is_left_alone(client, reviewer, approved, worker):
     job = _publish(client, reviewer, approved)
     Job.objects.filter(pk=job.pk).update(state=Job.RUNNING)
     assert jobs_requeue() == []
     assert Job.objects.get(pk=job.pk).state == Job.RUNNING
 
 
-def test_a_job_queued_twice_runs_once(client, reviewer, approved, queue):
+def test_a_job_queued_twice_runs_once(client, reviewer, approved, worker):
     job = _publish(client, reviewer, approved)
     _expire(job)
     jobs_requeue()  # the first task is still in the broker too
-    queue.run()
+    worker()
     job.refresh_from_db()
     assert job.state == Job.DONE and job.attempts == 1
     assert Publication.objects.filter(project=approved).count() == 1
@@ -177,12 +154,12 @@ def test_a_workbook_written_twice_has_the_same_bytes(zunhua_unit):
     assert hashlib.sha256(render_xlsx(document)).hexdigest() == hashlib.sha256(first).hexdigest()
 
 
-def test_the_review_sheet_is_printed_by_a_worker_not_in_the_request(client, reviewer, approved, queue):
+def test_the_review_sheet_is_printed_by_a_worker_not_in_the_request(client, reviewer, approved, worker):
     client.force_login(reviewer)
     page = client.get(reverse("review_sheet", args=["project", approved.pk]))
     job = Job.objects.get(kind=Job.EXPORT)
     assert '<p data-testid="job-state">排队中</p>' in page.text and job.params["part"] == "review_sheet"
-    queue.run()
+    worker()
     download = client.get(reverse("job_file", args=[job.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
