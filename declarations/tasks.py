@@ -1,6 +1,6 @@
 """Background work of declarations (huey): whole-document, project and department exports that
 are not kept yet are rendered by a worker, never in a web request (docs/tasks.md)."""
-from huey.contrib.djhuey import db_task, on_startup
+from huey.contrib.djhuey import db_task
 
 from jobs.services import JobRefused, job_run
 
@@ -34,8 +34,3 @@ def _export_render(job):
 def render_export(job_id):
     job_run(job_id, export_render)
 
-
-@on_startup()
-def warm_pdf_children():
-    """In a task worker each thread renders PDFs in a warm limited child (docs/tasks.md)."""
-    worker.use_warm_pools()

@@ -242,8 +242,9 @@ LOGGING = {
 PUBLIC_FILES_ACCEL_REDIRECT = os.environ.get("PUBLIC_FILES_ACCEL_REDIRECT", "")
 
 # PDFs are rendered in a child process with a time and an address-space limit
-# (declarations/exports/worker.py): a task worker keeps one warm child per worker thread,
-# replaced after PDF_MAX_TASKS_PER_CHILD documents; a web request (the 审核表) starts one child.
+# (declarations/exports/worker.py): each thread that renders (a task worker's) keeps one warm
+# child, replaced after PDF_MAX_TASKS_PER_CHILD documents; no web request renders a PDF except
+# the admin's layout preview, which starts a child for it.
 # A document over a limit fails its job with the limit named. 0 seconds: render in-process.
 PDF_TIMEOUT_SECONDS = int(os.environ.get("PDF_TIMEOUT_SECONDS", "120"))
 PDF_MEMORY_MB = int(os.environ.get("PDF_MEMORY_MB", "1200"))

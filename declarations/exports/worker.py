@@ -268,25 +268,30 @@ class PdfWorkerPool:
 # --- what render_pdf uses (declarations/exports/pdf.py) -----------------------------------
 
 _pools = threading.local()
-_in_task_worker = False
-
-
-def use_warm_pools():
-    """Called when a task worker starts: its threads keep a warm child each from then on."""
-    global _in_task_worker
-    _in_task_worker = True
 
 
 def render_limited(document):
-    """The PDF rendered under the settings' limits: in the task worker by this thread's warm
-    pool (one child, replaced after PDF_MAX_TASKS_PER_CHILD documents), elsewhere (a web
-    request) by a child started for it."""
+    """The PDF rendered under the settings' limits by this thread's warm child (a pool of one,
+    replaced after PDF_MAX_TASKS_PER_CHILD documents): in a task worker, one per worker thread;
+    in a command (load_demo --publish), one for the run."""
     from django.conf import settings
 
-    timeout, memory_mb = settings.PDF_TIMEOUT_SECONDS, settings.PDF_MEMORY_MB
-    if not _in_task_worker:
-        return render_pdf_in_worker(document, timeout=timeout, memory_mb=memory_mb)
+    limits = (settings.PDF_MAX_TASKS_PER_CHILD, settings.PDF_MEMORY_MB)
     pool = getattr(_pools, "pool", None)
-    if pool is None:
-        pool = _pools.pool = PdfWorkerPool(1, max_tasks_per_child=settings.PDF_MAX_TASKS_PER_CHILD, memory_mb=memory_mb)
-    return pool.render(document, timeout=timeout)
+    if pool is None or (pool.max_tasks_per_child, pool.memory_mb) != limits:
+        if pool is not None:
+            pool.close()
+        pool = _pools.pool = PdfWorkerPool(1, max_tasks_per_child=limits[0], memory_mb=limits[1])
+    return pool.render(document, timeout=settings.PDF_TIMEOUT_SECONDS)
+
+
+def render_pdf_once(document):
+    """For a web request that must show a PDF at once (the admin's layout preview): a child
+    started for it, under the same limits, so no web worker holds a warm one."""
+    from django.conf import settings
+
+    from .pdf import render_pdf_here
+
+    if not settings.PDF_TIMEOUT_SECONDS:
+        return render_pdf_here(document)
+    return render_pdf_in_worker(document, timeout=settings.PDF_TIMEOUT_SECONDS, memory_mb=settings.PDF_MEMORY_MB)

@@ -9,8 +9,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 SCRIPT = ROOT / "deploy" / "prod-local.sh"
 PASSWORD = "xinfang-demo-2026"
 LEASE_SECONDS = 3
-PAUSE_BEFORE_COMMIT = 3  # a window in which a worker is killed mid-publication
+PAUSE_BEFORE_COMMIT = 2  # a window in which a worker is killed mid-publication
 
 
 def _free_ports(count):
@@ -176,10 +178,14 @@ class Topology:
 
 
 @pytest.fixture(scope="session")
-def topology(tmp_path_factory):
+def topology():
     server = _server_url()
     started = time.monotonic()
-    topology = Topology(tmp_path_factory.mktemp("prod-local"), server)
+    # Directly under /tmp: nginx's workers (another user) must reach the static files, which
+    # pytest's own temporary folders (mode 0700) would hide.
+    run_dir = Path(tempfile.mkdtemp(prefix="pjd-topology-"))
+    run_dir.chmod(0o755)
+    topology = Topology(run_dir, server)
     try:
         topology.script("start")
     except BaseException:
@@ -189,6 +195,7 @@ def topology(tmp_path_factory):
     yield topology
     topology.close()
     topology.script("stop", timeout=120)
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @pytest.fixture

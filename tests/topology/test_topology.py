@@ -2,9 +2,7 @@
 nginx in front of two app hosts, two huey workers on their own Redis, PostgreSQL with a replica
 alias, media in an S3 bucket (moto). Each test acts as the users do, over HTTP through nginx."""
 import hashlib
-import os
 import re
-import signal
 import time
 from urllib.parse import quote
 
@@ -24,8 +22,10 @@ def test_a_filled_declaration_is_approved_published_and_downloaded_anonymously_t
 
     files = topology.files_of(pk)
     assert sorted(name.rsplit(".", 1)[-1] for _, _, name, _ in files) == ["csv", "json", "pdf", "xlsx"]
-    unit_page = requests.get(f"{topology.url}/public/", timeout=30)
-    assert unit_page.status_code == 200
+    portal = requests.get(f"{topology.url}/public/", timeout=30)
+    assert portal.status_code == 200
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', portal.text).group(1)
+    assert requests.get(f"{topology.url}{stylesheet}", timeout=30).status_code == 200  # nginx, from the run folder
     for file_id, sha256, filename, _ in files:
         path = f"/public/files/{file_id}/{sha256}/{quote(filename)}"
         download = requests.get(f"{topology.url}{path}", timeout=30)
