@@ -5,6 +5,7 @@
 # commands are in deploy/prod_local.py. nginx is installed from Debian when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/sbin:/sbin"
 if ! command -v nginx >/dev/null 2>&1; then
   SUDO=$( [ "$(id -u)" -eq 0 ] || echo sudo )
   $SUDO apt-get update -qq

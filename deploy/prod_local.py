@@ -151,7 +151,7 @@ def service_spec(cfg, state, name):
     """(argv, extra environment, readiness check) of a service."""
     run = cfg["run_dir"]
     if name == "redis":
-        argv = ["redis-server", "--port", str(cfg["redis_port"]), "--bind", "127.0.0.1", "--save", "",
+        argv = [tool("redis-server"), "--port", str(cfg["redis_port"]), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", str(run)]
         return argv, {}, ("tcp", cfg["redis_port"])
     if name == "s3":
@@ -166,7 +166,7 @@ def service_spec(cfg, state, name):
         argv = [str(PYTHON), "manage.py", "run_huey", "--workers", cfg["huey_workers"]]
         return argv, django_env(cfg, state), ("sleep", 1.5)
     if name == "nginx":
-        argv = ["nginx", "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-g", "daemon off;"]
+        argv = [tool("nginx"), "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-g", "daemon off;"]
         return argv, {}, ("http", f"http://127.0.0.1:{cfg['port']}/public/")
     raise SystemExit(f"unknown service {name}; one of {', '.join(SERVICES)}")
 
@@ -339,8 +339,14 @@ def database_create(cfg):
     connection.close()
 
 
+def tool(name):
+    """A Debian program's path, also when /usr/sbin is not on the PATH (nginx lives there)."""
+    candidates = [shutil.which(name), f"/usr/sbin/{name}", f"/usr/bin/{name}"]
+    return next((path for path in candidates if path and os.path.exists(path)), name)
+
+
 def requirements_check():
-    missing = [tool for tool in ("nginx", "redis-server") if shutil.which(tool) is None]
+    missing = [name for name in ("nginx", "redis-server") if not os.path.exists(tool(name))]
     if not (BIN / "moto_server").exists():
         missing.append(".venv/bin/moto_server (make install)")
     if missing:
@@ -438,10 +444,12 @@ def main(argv):
         else:
             stop_service(cfg, state, argv[1], signal.SIGKILL if command == "kill-service" else signal.SIGTERM)
     elif command == "run":
+        # Ctrl-C stops everything, even when the shell that started this ignored SIGINT.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             start(cfg)
             print("按 Ctrl-C 停止")
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             while True:
                 time.sleep(3600)
         except (KeyboardInterrupt, SystemExit) as error:
