@@ -48,18 +48,27 @@ class PublicationError(Exception):
 
 def _store(owner_field, owner, fmt, filename, content):
     """The file's record; its bytes are written first, under a name made from their hash, and
-    a name already in the storage is reused: a publication run again (its worker killed before
-    the commit) writes no second copy, and nothing points at a file that is not written."""
+    a stored file of that name holding the same bytes is reused: a publication run again (its
+    worker killed before the commit) writes no second copy, and nothing points at a file that
+    is not written. A stored file that no longer holds its bytes (damaged) is never reused."""
     digest = hashlib.sha256(content).hexdigest()
     record = PublishedFile(**{owner_field: owner}, format=fmt, filename=filename, sha256=digest, size=len(content))
     field = record.file.field
     name = field.generate_filename(record, f"{digest[:16]}-{filename}")
-    if field.storage.exists(name):
+    if field.storage.exists(name) and _stored_digest(field.storage, name) == digest:
         record.file.name = name
     else:
         record.file.save(f"{digest[:16]}-{filename}", ContentFile(content), save=False)
     record.save()
     return record
+
+
+def _stored_digest(storage, name):
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _csv_cell(value):

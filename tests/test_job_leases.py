@@ -143,6 +143,20 @@ def test_a_file_published_again_reuses_the_stored_bytes_of_the_same_content(appr
     assert first.file.name == second.file.name and first.sha256 == second.sha256
 
 
+def test_a_damaged_stored_file_is_not_reused_for_the_same_content(approved, reviewer):
+    from public.services import _store
+
+    publication = Publication.objects.create(project=approved, snapshot=services.approved_snapshot(approved),
+                                             published_by=reviewer)
+    first = _store("publication", publication, "json", "表.json", b'{"b": 2}')
+    with first.file.storage.open(first.file.name, "wb") as handle:
+        handle.write(b"damaged")
+    second = _store("publication", publication, "json", "表.json", b'{"b": 2}')
+    assert second.file.name != first.file.name
+    with second.file.open("rb") as handle:
+        assert handle.read() == b'{"b": 2}'
+
+
 def test_a_workbook_written_twice_has_the_same_bytes(zunhua_unit):
     from declarations.exports.builders import load_document_data
     from declarations.exports.layouts import get_layout
