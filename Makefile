@@ -7,10 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages: pango for WeasyPrint, HarfBuzz's subsetter (without it WeasyPrint subsets
 # fonts in Python, ~7 s per font face), the CJK fonts, pdftotext/pdftoppm, and chromium for
-# the browser tests (Playwright drives Debian's chromium, never a downloaded browser).
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium
+# the browser tests (Playwright drives Debian's chromium, never a downloaded browser), nginx and
+# redis-server for the production topology (`make prod-local`, tests/topology).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium nginx redis-server
 
-.PHONY: install run test system-deps migrate demo clean
+.PHONY: install run test system-deps migrate demo clean prod-local prod-local-stop
 
 install: system-deps $(VENV)/.installed node_modules/.installed
 
@@ -51,6 +52,15 @@ run: demo
 
 test: install
 	$(VENV)/bin/pytest
+
+# The production topology on this machine (docs/scaling.md): nginx, two gunicorn app hosts,
+# two huey workers on their own Redis, PostgreSQL with a replica alias, media in moto's S3.
+# Runs until Ctrl-C; `make prod-local-stop` stops one started with `deploy/prod-local.sh start`.
+prod-local: install
+	deploy/prod-local.sh
+
+prod-local-stop:
+	deploy/prod-local.sh stop
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -32,7 +32,7 @@ from .models import (
     SubGoal,
     Unit,
 )
-from .exports.pdf import render_pdf
+from .exports.worker import render_pdf_once
 from .services import drafts, layouts
 from .values import format_amount, format_number
 
@@ -327,7 +327,7 @@ def layout_preview(request, pk):
     except layouts.LayoutDefinitionError as error:
         problems = error.messages
     if document is not None and request.GET.get("format") == "pdf" and not problems:
-        response = HttpResponse(render_pdf(document), content_type="application/pdf")
+        response = HttpResponse(render_pdf_once(document), content_type="application/pdf")
         response["Content-Disposition"] = "inline"
         return response
     return render(request, "admin/layout_preview.html", {"layout": layout, "document": document, "problems": problems})

@@ -24,6 +24,13 @@ class Job(models.Model):
     result_file = models.CharField("结果文件（存储中的名称）", max_length=300, blank=True)
     result_filename = models.CharField("下载文件名", max_length=300, blank=True)
     result_content_type = models.CharField("文件类型", max_length=120, blank=True)
+    task = models.CharField("任务函数", max_length=200, blank=True, help_text="重新排队时调用的 huey 任务（模块.函数）")
+    lease_until = models.DateTimeField(
+        "租约到期", null=True, blank=True,
+        help_text="排队或运行中的任务到此时仍无进展即重新排队（工作进程被杀、队列丢失）",
+    )
+    worker = models.CharField("工作进程", max_length=120, blank=True, help_text="最近领取该任务的进程（主机:进程号）")
+    attempts = models.PositiveIntegerField("领取次数", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -31,7 +38,10 @@ class Job(models.Model):
         verbose_name = "后台任务"
         verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "kind", "state"], name="job_user_kind_state")]
+        indexes = [
+            models.Index(fields=["user", "kind", "state"], name="job_user_kind_state"),
+            models.Index(fields=["state", "lease_until"], name="job_state_lease"),
+        ]
 
     def __str__(self):
         return self.title

@@ -28,12 +28,13 @@ from declarations.exports.document import safe_filename
 from declarations.exports.layouts import get_layout
 from declarations.exports.pdf import render_pdf
 from declarations.exports.snapshots import document_data_from_snapshots
+from declarations.exports.worker import RenderError
 from declarations.exports.xlsx import render_xlsx
 from declarations.models import DepartmentDeclaration, ProjectDeclaration, Status
 from declarations.services import validation
 from indicators.models import PublishedValue
 from jobs.models import Job
-from jobs.services import JobRefused, job_start
+from jobs.services import JobRefused, job_start, storage_errors
 from review import services as review
 from review.models import DeclarationLink, Publication
 
@@ -50,11 +51,28 @@ class PublicationError(Exception):
 
 
 def _store(owner_field, owner, fmt, filename, content):
+    """The file's record; its bytes are written first, under a name made from their hash, and
+    a stored file of that name holding the same bytes is reused: a publication run again (its
+    worker killed before the commit) writes no second copy, and nothing points at a file that
+    is not written. A stored file that no longer holds its bytes (damaged) is never reused."""
     digest = hashlib.sha256(content).hexdigest()
     record = PublishedFile(**{owner_field: owner}, format=fmt, filename=filename, sha256=digest, size=len(content))
-    record.file.save(f"{digest[:16]}-{filename}", ContentFile(content), save=False)
+    field = record.file.field
+    name = field.generate_filename(record, f"{digest[:16]}-{filename}")
+    if field.storage.exists(name) and _stored_digest(field.storage, name) == digest:
+        record.file.name = name
+    else:
+        record.file.save(f"{digest[:16]}-{filename}", ContentFile(content), save=False)
     record.save()
     return record
+
+
+def _stored_digest(storage, name):
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _csv_cell(value):
@@ -307,6 +325,13 @@ def declaration_publish(*, declaration, user, refresh_release=True):
             release_refresh(unit=declaration.unit, year=declaration.year)
     except PublicationError as error:
         raise review.ReviewError(str(error)) from None
+    except RenderError as error:  # a document over the PDF time or memory limit
+        logger.warning("publication.pdf_refused kind=%s id=%s reason=%s", review.kind_of(declaration), declaration.pk,
+                       error.reason)
+        raise review.ReviewError(f"生成公开文件失败，未公开：{error.summary}") from None
+    except storage_errors():
+        logger.exception("publication.storage_unavailable kind=%s id=%s", review.kind_of(declaration), declaration.pk)
+        raise review.ReviewError("文件存储不可用，未公开；已记录错误，请稍后重试或联系管理员") from None
     except Exception:
         # A renderer that fails (a missing font, a full disk) must not publish half a declaration;
         # the transaction rolls back this one only, and the failure is logged for the operator.

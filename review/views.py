@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
@@ -14,17 +15,19 @@ from django.views.decorators.http import require_POST
 
 from declarations import selectors
 from declarations.exports.builders import load_document_data
-from declarations.exports.document import Document, Part, Table, label, text, value
 from declarations.exports.layouts import get_layout
-from declarations.exports.pdf import render_pdf
 from declarations.models import BudgetYear, DepartmentDeclaration, ProjectDeclaration, Status
 from declarations.services import validation
 from declarations.services.interchange import declaration_diff
 from declarations.views_exports import _download
+from jobs.models import Job
+from jobs.services import job_start
+from jobs.views import progress_page
 
 from . import services
 from .forms import ApproveForm, ReturnForm, UnpublishForm, comment_targets
 from .models import Criterion, Notification
+from .tasks import render_review_sheet
 
 KINDS = {"project": ProjectDeclaration, "department": DepartmentDeclaration}
 
@@ -260,34 +263,23 @@ def form_errors(request, declaration, kind, form):
 
 @login_required
 def review_sheet(request, kind, pk):
-    """绩效目标审核表 of the latest review, as PDF."""
+    """绩效目标审核表 of the latest review, as PDF: rendered by a worker (no PDF in a web
+    request); the answer is the file when the job is over at once, else its progress page."""
     declaration = _declaration_visible(request, kind, pk)
     review = services.latest_review(declaration)
     if review is None:
         raise Http404
-    form = Part()
-    if kind == "project":
-        form.add(label("项目名称"), value(declaration.name, 3))
-        form.add(label("预算数（万元）"), value(f"{declaration.budget.normalize():f}", 3))
-    else:
-        form.add(label("部门（单位）名称"), value(declaration.printed_name, 3))
-    form.add(label("申报单位"), value(str(declaration.unit)), label("预算年度"), value(f"{declaration.year.year}年"))
-    comments = list(review.comments.all())
-    form.add(label("审核要点"), label("审核意见", 3))
-    for criterion in Criterion.values:
-        lines = [f"{c.target_label + '：' if c.target_label else ''}{c.text}" for c in comments if c.criterion == criterion]
-        form.add(label(criterion), text("\n".join(lines) or "无意见", 3))
-    form.add(label("综合意见"), text(review.reason or "—", 3))
-    form.add(label("审核结果"), value(f"{review.get_result_display()}"), label("结论"), value(review.result_short))
-    form.add(label("审核人"), value(review.reviewer.get_full_name() or review.reviewer.username),
-             label("审核日期"), value(timezone.localtime(review.created_at).strftime("%Y年%m月%d日")))
-    document = Document(
-        title=f"{services.title_of(declaration)}绩效目标审核表",
-        filename=f"{declaration.year.year}-{declaration.unit.name}-绩效目标审核表",
-        blocks=[Table(title="绩效目标审核表", sheet_name="审核表", column_widths=[18, 32, 18, 32], parts=[form],
-                      subtitle_lines=[services.title_of(declaration)], header_right=f"审核版本：第{review.snapshot.number}次提交")],
+    job = job_start(
+        kind=Job.EXPORT, user=request.user, title=f"导出：{services.title_of(declaration)}绩效目标审核表（PDF）",
+        params={"part": "review_sheet", "kind": kind, "pk": declaration.pk, "review": review.pk},
+        back_url=services.detail_url(declaration), task=render_review_sheet,
     )
-    return _download(f"{document.filename}.pdf", "application/pdf", render_pdf(document))
+    if job.state == Job.DONE:
+        with default_storage.open(job.result_file, "rb") as handle:
+            return _download(job.result_filename, job.result_content_type, handle.read())
+    if job.state == Job.FAILED:
+        return render(request, "declarations/export_failed.html", status=500)
+    return progress_page(request, job)
 
 
 @login_required

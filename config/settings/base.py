@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.db_router.PublicPortalReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +85,17 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+# Public portal reads from a replica (config/db_router.py, docs/scaling.md): set
+# DATABASE_REPLICA_URL and the portal's GET requests read there; everything else the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # Under test the alias reads the test database (as a replica would).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # Named, so that pg_stat_activity shows which connections the portal opened.
+        DATABASES["replica"].setdefault("OPTIONS", {})["application_name"] = "pjd-replica"
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,7 +172,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Bootstrap and htmx come from npm at set-up (`make install`), never from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -175,8 +187,39 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Behind nginx that compresses on the fly (`make prod-local`), collectstatic need not write
+# gzip and brotli copies of every file (a minute on this machine): STATIC_COMPRESS=0.
+if not env_bool("STATIC_COMPRESS", True):
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Media in an S3-compatible bucket (MinIO, Ceph RGW, a government cloud; moto's server in
+# `make prod-local`) when MEDIA_S3_BUCKET is set; the local disk otherwise (`make run`).
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "us-east-1"),
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "location": os.environ.get("MEDIA_S3_LOCATION", "media"),
+            "default_acl": None,  # private objects: only the app (and nginx, inside) reads them
+            "querystring_auth": True,
+            "file_overwrite": False,  # names carry the content hash; a name is never replaced
+            "addressing_style": "path",  # what self-hosted S3 servers expect
+            # An unreachable bucket fails within seconds (a clear error, nothing published),
+            # not after botocore's default minutes of retries.
+            "client_config": BotoConfig(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+            ),
+        },
+    }
 # Whole-document exports kept by content hash (declarations/exports/registry.py), in the default storage.
 EXPORT_CACHE_PREFIX = "exports/kept/"
 
@@ -210,6 +253,22 @@ if CACHE_REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # 300 pages at most
+
+# PDFs are rendered in a child process with a time and an address-space limit
+# (declarations/exports/worker.py): each thread that renders (a task worker's) keeps one warm
+# child, replaced after PDF_MAX_TASKS_PER_CHILD documents; no web request renders a PDF except
+# the admin's layout preview, which starts a child for it.
+# A document over a limit fails its job with the limit named. 0 seconds: render in-process.
+PDF_TIMEOUT_SECONDS = int(os.environ.get("PDF_TIMEOUT_SECONDS", "120"))
+PDF_MEMORY_MB = int(os.environ.get("PDF_MEMORY_MB", "1200"))
+PDF_MAX_TASKS_PER_CHILD = int(os.environ.get("PDF_MAX_TASKS_PER_CHILD", "20"))
+
+# A running job holds a lease that its worker renews every JOB_LEASE_SECONDS / 3; a job queued
+# or running whose lease ran out (its worker was killed, the broker lost its queue) is queued
+# again by `manage.py requeue_jobs` (each minute in the workers, and when a worker starts).
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "60"))
+# Fault tests only (tests/topology): seconds a job waits after its work, before its commit.
+JOB_PAUSE_BEFORE_COMMIT = float(os.environ.get("JOB_PAUSE_BEFORE_COMMIT", "0"))
 
 # Background tasks (huey). The embedded default keeps the queue in a SQLite file next to the
 # project, so `make run` needs no extra service; production sets HUEY_REDIS_URL (docs/tasks.md).

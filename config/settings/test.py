@@ -17,3 +17,6 @@ if NODE_MODULES.exists():  # noqa: F405
     STATICFILES_DIRS += [("vendor/axe", NODE_MODULES / "axe-core")]  # noqa: F405
 # Tasks run at once, in the test's own process and database.
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "targets-test", "immediate": True}
+# PDFs render in the test's process (a child per document would cost a second each); the
+# limits themselves are tested with the setting raised (tests/test_job_limits.py).
+PDF_TIMEOUT_SECONDS = 0

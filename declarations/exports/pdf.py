@@ -57,6 +57,18 @@ def render_html(document, *, for_pdf=True):
 
 
 def render_pdf(document):
+    """The document's PDF, rendered in a limited child process (declarations/exports/worker.py)
+    unless PDF_TIMEOUT_SECONDS is 0 or this is that child already. Raises RenderError when
+    the document is over a limit."""
+    from . import worker
+
+    if not settings.PDF_TIMEOUT_SECONDS or worker.in_child():
+        return render_pdf_here(document)
+    return worker.render_limited(document)
+
+
+def render_pdf_here(document):
+    """The document's PDF, rendered in this process."""
     fetcher = StaticOnlyURLFetcher()
     html = render_html(document)
     return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()

@@ -28,6 +28,7 @@ use the database (the Document is built by the caller and sent pickled).
 import multiprocessing
 import os
 import resource
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -36,14 +37,17 @@ from concurrent.futures.process import BrokenProcessPool
 
 MB = 1024 * 1024
 DEFAULT_START_METHOD = "spawn"
+CHILD_FLAG = "PJD_PDF_CHILD"
 
 
 class RenderError(Exception):
     """The PDF could not be made in the worker: `reason` is "timeout", "memory" or "error"."""
 
-    def __init__(self, reason, message):
+    def __init__(self, reason, message, summary=""):
         super().__init__(message)
         self.reason = reason
+        # One line a user may read (the message of "error" holds the child's traceback).
+        self.summary = summary or message
 
 
 def _settings_module():
@@ -67,6 +71,7 @@ def _limit_memory(memory_mb):
 def _child_setup(settings_module, memory_mb):
     """In the child, first of all: the memory cap, then Django."""
     _limit_memory(memory_mb)
+    os.environ[CHILD_FLAG] = "1"  # render_pdf renders here, without starting another child
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     import django
 
@@ -75,10 +80,14 @@ def _child_setup(settings_module, memory_mb):
 
 # --- jobs run in the child ----------------------------------------------------------------
 
-def _render_job(document):
-    from .pdf import render_pdf
+def in_child():
+    return os.environ.get(CHILD_FLAG) == "1"
 
-    return render_pdf(document)
+
+def _render_job(document):
+    from .pdf import render_pdf_here
+
+    return render_pdf_here(document)
 
 
 def _sleep_job(seconds):
@@ -127,11 +136,16 @@ def _context(start_method):
 
 
 def _memory_error(memory_mb, detail):
-    return RenderError("memory", f"PDF 生成超出内存限制（{memory_mb} MB）：{detail}")
+    summary = f"PDF 生成超出内存限制（{memory_mb} MB），已停止"
+    return RenderError("memory", f"{summary}：{detail}", summary)
 
 
 def _timeout_error(timeout):
-    return RenderError("timeout", f"PDF 生成超过 {timeout} 秒，已停止")
+    return RenderError("timeout", f"PDF 生成超过时间限制（{timeout} 秒），已停止")
+
+
+def _failure(payload):
+    return RenderError("error", f"PDF 生成失败：\n{payload}", "PDF 生成失败")
 
 
 def run_in_worker(job, args=(), *, timeout=60, memory_mb=800, start_method=None):
@@ -160,7 +174,7 @@ def run_in_worker(job, args=(), *, timeout=60, memory_mb=800, start_method=None)
             raise _memory_error(memory_mb, f"进程异常退出（exit code {code}）") from None
         if state == "memory":
             raise _memory_error(memory_mb, payload)
-        raise RenderError("error", f"PDF 生成失败：\n{payload}")
+        raise _failure(payload)
     finally:
         receiver.close()
         if process.is_alive():
@@ -234,7 +248,7 @@ class PdfWorkerPool:
             return payload
         if state == "memory":
             raise _memory_error(self.memory_mb, payload)
-        raise RenderError("error", f"PDF 生成失败：\n{payload}")
+        raise _failure(payload)
 
     def render(self, document, *, timeout=60):
         return self.run(_render_job, document, timeout=timeout)
@@ -249,3 +263,35 @@ class PdfWorkerPool:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# --- what render_pdf uses (declarations/exports/pdf.py) -----------------------------------
+
+_pools = threading.local()
+
+
+def render_limited(document):
+    """The PDF rendered under the settings' limits by this thread's warm child (a pool of one,
+    replaced after PDF_MAX_TASKS_PER_CHILD documents): in a task worker, one per worker thread;
+    in a command (load_demo --publish), one for the run."""
+    from django.conf import settings
+
+    limits = (settings.PDF_MAX_TASKS_PER_CHILD, settings.PDF_MEMORY_MB)
+    pool = getattr(_pools, "pool", None)
+    if pool is None or (pool.max_tasks_per_child, pool.memory_mb) != limits:
+        if pool is not None:
+            pool.close()
+        pool = _pools.pool = PdfWorkerPool(1, max_tasks_per_child=limits[0], memory_mb=limits[1])
+    return pool.render(document, timeout=settings.PDF_TIMEOUT_SECONDS)
+
+
+def render_pdf_once(document):
+    """For a web request that must show a PDF at once (the admin's layout preview): a child
+    started for it, under the same limits, so no web worker holds a warm one."""
+    from django.conf import settings
+
+    from .pdf import render_pdf_here
+
+    if not settings.PDF_TIMEOUT_SECONDS:
+        return render_pdf_here(document)
+    return render_pdf_in_worker(document, timeout=settings.PDF_TIMEOUT_SECONDS, memory_mb=settings.PDF_MEMORY_MB)

@@ -1,6 +1,7 @@
 """Excel writer: one sheet per table (and one for the prose), merged cells as in the PDF."""
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -269,4 +270,26 @@ def render_xlsx(document, *, meta=None):
     book.properties.title = document.title
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return reproducible(buffer.getvalue())
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible(content):
+    """The same bytes for the same workbook whenever it is written: openpyxl stamps the time
+    in docProps/core.xml (created, modified) and in every ZIP entry; both are fixed here, so a
+    published file made twice (a publication run again by another worker) has one SHA-256."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = CORE_TIMES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return out.getvalue()
