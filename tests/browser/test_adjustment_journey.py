@@ -7,7 +7,7 @@ from declarations.models import ProjectDeclaration
 from public import services as publishing
 from review import services
 
-from .test_review_round import _session, demo  # noqa: F401 (a fixture)
+from .test_review_round import _session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
