@@ -161,3 +161,20 @@ def test_the_published_files_come_from_the_snapshot(client, filler, reviewer, ev
     value.save()
     text = flat(pdf_text(_download(client, reverse("public_self_evaluation_file", args=[publication.pk, "pdf"]))))
     assert flat("自评等级：优") in text and "已改动" not in text
+
+
+def test_a_bureau_layout_may_define_its_own_monitoring_and_self_evaluation_tables():
+    """The admin's schema check lets an administrator write both tables into a layout as data."""
+    from pathlib import Path
+
+    import yaml
+
+    from declarations.services.layouts import schema_errors
+
+    default = yaml.safe_load((Path(__file__).resolve().parents[2] / "evaluation" / "definitions"
+                              / "national-evaluation.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(default) == []
+    definition = yaml.safe_load((Path(__file__).resolve().parents[2] / "declarations" / "exports" / "definitions"
+                                 / "hebei.yaml").read_text(encoding="utf-8"))
+    definition["tables"].update(default["tables"])
+    assert schema_errors(definition) == []
