@@ -9,13 +9,23 @@ from evaluation.models import MonitoringReport, SelfEvaluation
 from public import services as publishing
 from review import services
 
-from ..export_text import flat
-from .test_evaluation_journey import _download_text, _row_id
+from ..export_text import flat, pdf_text
 from .test_review_round import _session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASON = "预算调整：结案率目标随人员调整下调"
+
+
+def _download_text(page, link_text):
+    with page.expect_download() as info:
+        page.click(f"text={link_text}")
+    with open(info.value.path(), "rb") as handle:
+        return flat(pdf_text(handle.read()))
+
+
+def _row_id(value, field):
+    return f"#id_row-{value.pk}-{field}"
 
 
 def test_a_seed_project_from_declaration_to_published_self_evaluation(browser, live_server, demo):
@@ -62,6 +72,7 @@ def test_a_seed_project_from_declaration_to_published_self_evaluation(browser, l
     reviewer.fill("#id_period_label", "1-7月")
     reviewer.fill("#id_checkpoint_month", "7")
     reviewer.click("button:has-text('开启')")
+    assert "已提交 0 / 1 个项目" in reviewer.text_content("[data-testid=progress]")
     filler.goto(f"{live_server.url}/evaluation/")
     filler.click(f"text=开始填报「{project.name}」运行监控")
     report = MonitoringReport.objects.get(project=project)
@@ -81,6 +92,9 @@ def test_a_seed_project_from_declaration_to_published_self_evaluation(browser, l
     filler.wait_for_selector("text=已提交，等待财政局审核")
     reviewer.goto(f"{live_server.url}/evaluation/rounds/{report.round_id}/")
     assert "1 项指标可能无法完成" in reviewer.text_content(f"[data-testid=risk-{report.pk}]")
+    reviewer.goto(f"{live_server.url}/evaluation/monitoring/{report.pk}/")
+    reviewer.click("button:has-text('审核通过')")
+    reviewer.wait_for_selector("text=已审核通过")
 
     # 绩效自评: scored by the national rules against the adjusted target, then published.
     filler.goto(f"{live_server.url}/evaluation/")
