@@ -2,6 +2,8 @@
 only; and the reviewer's acts of publishing and withdrawing."""
 from functools import wraps
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.contrib import messages
@@ -23,6 +25,8 @@ from . import search as search_entries
 from . import services
 from .generation import portal_generation
 from .models import BatchExport, DocumentRelease
+
+logger = logging.getLogger(__name__)
 
 # Raised when a change of code or templates alters every page, so that revalidation fetches it anew
 # and no page rendered by the previous code is served from the cache.
@@ -185,7 +189,12 @@ def _download(request, *, stored, filename, content_type, size, etag, max_age, i
         response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_ACCEL_REDIRECT_PREFIX + stored.name)
         response["Content-Disposition"] = disposition
     else:
-        response = FileResponse(stored.open("rb"), content_type=content_type)
+        try:
+            handle = stored.open("rb")
+        except OSError:  # the storage lost the file: a clear 404 and a logged error, not a 500
+            logger.error("public.file_missing name=%s", stored.name)
+            raise Http404("文件暂不可用") from None
+        response = FileResponse(handle, content_type=content_type)
         response["Content-Disposition"] = disposition
     response["ETag"] = f'"{etag}"'
     response["X-Content-Type-Options"] = "nosniff"

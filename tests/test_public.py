@@ -250,3 +250,10 @@ def test_with_accel_redirect_the_app_only_authorises_and_nginx_sends_the_file(cl
 def test_a_search_with_control_characters_is_answered_not_a_server_error(client, published):
     response = client.get(reverse("public_search"), {"q": "信访\x00\u202e"})
     assert response.status_code == 200 and 'data-testid="results"' in response.text
+
+
+def test_a_published_file_lost_by_the_storage_answers_404_not_a_server_error(client, published):
+    stored = _file(published, "pdf")
+    stored.file.storage.delete(stored.file.name)
+    response, _content = _download(client, stored)
+    assert response.status_code == 404
