@@ -104,6 +104,8 @@ def django_env(cfg, state):
         # A second alias on the same server stands for the replica (config/db_router.py).
         "DATABASE_REPLICA_URL": database_url,
         "HUEY_REDIS_URL": f"redis://127.0.0.1:{cfg['redis_port']}/0",
+        # The page cache shared by both app hosts: a public page is rendered once for all of them.
+        "CACHE_REDIS_URL": f"redis://127.0.0.1:{cfg['redis_port']}/1",
         "STATIC_ROOT": str(run / "static"),
         "STATIC_COMPRESS": "0",  # nginx serves and compresses the static files
         "MEDIA_ROOT": str(run / "media"),
@@ -163,7 +165,9 @@ def service_spec(cfg, state, name):
                 "--access-logfile", str(run / "logs" / f"{name}-access.log")]
         return argv, django_env(cfg, state), ("http", f"http://127.0.0.1:{port}/public/")
     if name.startswith("worker"):
-        argv = [str(PYTHON), "manage.py", "run_huey", "--workers", cfg["huey_workers"]]
+        # Below the web hosts' CPU priority: a burst of publications never slows the pages
+        # (docs/scaling.md: on separate hosts in a real deployment).
+        argv = [tool("nice"), "-n", "10", str(PYTHON), "manage.py", "run_huey", "--workers", cfg["huey_workers"]]
         return argv, django_env(cfg, state), ("sleep", 1.5)
     if name == "nginx":
         argv = [tool("nginx"), "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-g", "daemon off;"]
@@ -258,15 +262,40 @@ def nginx_conf(cfg):
     run = cfg["run_dir"]
     upstream = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in cfg["app_ports"])
     if cfg["media"] == "s3":
-        protected = f"""        proxy_pass http://127.0.0.1:{cfg['s3_port']}/{cfg['bucket']}/media/;
+        # The objects are immutable for a given `v` (the file's SHA-256, set by the app): nginx
+        # keeps them, so the bucket sees each file once, not once per download.
+        protected = f"""        set $file_version $arg_v;
+        set $args "";
+        proxy_pass http://127.0.0.1:{cfg['s3_port']}/{cfg['bucket']}/media/;
         proxy_set_header Host 127.0.0.1:{cfg['s3_port']};
         proxy_set_header Authorization "";
         proxy_hide_header x-amz-request-id;
         proxy_hide_header x-amzn-requestid;
         proxy_hide_header x-amz-id-2;
-        proxy_hide_header Set-Cookie;"""
+        proxy_hide_header Set-Cookie;
+        proxy_hide_header x-amz-sdk-checksum-algorithm;
+        proxy_hide_header x-amz-content-sha256;
+        proxy_hide_header x-amz-checksum-crc32;
+        proxy_hide_header Access-Control-Allow-Origin;
+        proxy_hide_header ETag;
+        add_header ETag '"$file_version"';
+        proxy_cache pjd_files;
+        proxy_cache_key "$uri|$file_version";
+        proxy_cache_valid 200 1d;
+        proxy_cache_lock on;"""
     else:
         protected = f"        alias {run / 'media'}/;"
+    app_proxy = """            proxy_pass http://pjd_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            # One app host down: the request goes to the other (POSTs too: a refused
+            # connection never reached the app).
+            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 120s;"""
     temp = "\n".join(f"    {kind}_temp_path {run / 'nginx' / 'tmp' / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""# Written by deploy/prod_local.py; the same locations as docs/scaling.md's nginx example.
@@ -289,6 +318,25 @@ http {{
         keepalive 16;
     }}
 
+    # The public portal's answers to anonymous visitors, kept one second (a micro-cache): under
+    # load each page or file reaches the app about once a second, and a publication or withdrawal
+    # is seen by everyone within that second. The app's own page cache sits behind it.
+    proxy_cache_path {run / 'nginx' / 'public-cache'} levels=1:2 keys_zone=pjd_public:20m max_size=2g inactive=10m use_temp_path=off;
+    # Published files from the bucket, by name and hash (immutable).
+    proxy_cache_path {run / 'nginx' / 'file-cache'} levels=1:2 keys_zone=pjd_files:20m max_size=4g inactive=1d use_temp_path=off;
+
+    # The inner server: the app, with X-Accel-Redirect resolved (the public location caches its answers).
+    server {{
+        listen unix:{run / 'nginx' / 'app.sock'};
+        location {ACCEL_PREFIX} {{
+            internal;
+{protected}
+        }}
+        location / {{
+{app_proxy}
+        }}
+    }}
+
     server {{
         listen 127.0.0.1:{cfg['port']};
         server_name localhost 127.0.0.1;
@@ -307,18 +355,30 @@ http {{
 
         location /media/ {{ return 404; }}
 
-        location / {{
-            proxy_pass http://pjd_app;
+        # Anonymous visitors of the public portal (a session cookie bypasses the cache).
+        location /public/ {{
+            proxy_pass http://unix:{run / 'nginx' / 'app.sock'}:;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            # One app host down: the request goes to the other (POSTs too: a refused
-            # connection never reached the app).
-            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-            proxy_connect_timeout 2s;
             proxy_read_timeout 120s;
+            proxy_cache pjd_public;
+            proxy_cache_key "$scheme$host$request_uri";
+            proxy_cache_valid any 1s;  # 404 too: a withdrawal replaces the kept answer
+            proxy_ignore_headers Cache-Control Expires Vary X-Accel-Expires Set-Cookie;
+            proxy_hide_header Set-Cookie;
+            proxy_cache_bypass $cookie_sessionid;
+            proxy_no_cache $cookie_sessionid;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 5s;
+            proxy_cache_use_stale updating;
+            proxy_cache_background_update on;
+            add_header X-Cache $upstream_cache_status always;
+        }}
+
+        location / {{
+{app_proxy}
         }}
     }}
 }}

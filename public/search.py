@@ -3,7 +3,8 @@ written at publication and deleted at withdrawal, so a search reads neither decl
 snapshots however many tables a province publishes."""
 from .models import PublishedFile, SearchEntry
 
-SEARCH_MAX = 200
+SEARCH_PAGE = 50  # results a page
+SEARCH_MAX_PAGES = 100  # deeper pages are refused (a narrower search finds them)
 
 
 def anchor_of(publication):
@@ -37,19 +38,30 @@ def entries_remove(publication_ids):
     SearchEntry.objects.filter(publication_id__in=publication_ids).delete()
 
 
-def search(query, year):
-    """(results, total) of the tables public now whose name, project code or unit name holds
-    `query`, in the budget year `year` (digits) when given: newest first, at most SEARCH_MAX,
-    in a fixed number of queries (results, the PDFs of those, the count when capped)."""
+def search(query, year, page=1):
+    """(results, total, page) of the tables public now whose name, project code or unit name
+    holds `query`, in the budget year `year` (digits) when given: newest first, SEARCH_PAGE a page,
+    in a fixed number of queries (the page, the PDFs of those, the count when there is more than
+    one page). A page past the last (or past SEARCH_MAX_PAGES) answers the last."""
     entries = SearchEntry.objects.all()
     if year.isdigit():
         entries = entries.filter(year=int(year))
     if query:
         entries = entries.filter(text__contains=query.lower())
-    page = list(entries.select_related("bureau").order_by("-published_at", "-publication_id")[:SEARCH_MAX])
+    ordered = entries.select_related("bureau").order_by("-published_at", "-publication_id")
+    page = min(max(page, 1), SEARCH_MAX_PAGES)
+    rows = list(ordered[(page - 1) * SEARCH_PAGE:page * SEARCH_PAGE + 1])
+    if page == 1 and len(rows) <= SEARCH_PAGE:
+        total = len(rows)
+    else:
+        total = entries.count()
+        last = min(max(1, -(-total // SEARCH_PAGE)), SEARCH_MAX_PAGES)
+        if page > last:
+            return search(query, year, last)
+    rows = rows[:SEARCH_PAGE]
     pdfs = {
         published.publication_id: published
-        for published in PublishedFile.objects.filter(publication_id__in=[e.publication_id for e in page], format="pdf")
+        for published in PublishedFile.objects.filter(publication_id__in=[e.publication_id for e in rows], format="pdf")
         .only("pk", "publication_id", "sha256", "filename")
     }
     results = [
@@ -58,10 +70,9 @@ def search(query, year):
             "year": entry.year, "name": entry.title, "published_at": entry.published_at,
             "anchor": entry.anchor, "pdf": pdfs.get(entry.publication_id),
         }
-        for entry in page
+        for entry in rows
     ]
-    total = len(results) if len(results) < SEARCH_MAX else entries.count()
-    return results, total
+    return results, total, page
 
 
 def published_years():

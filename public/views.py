@@ -117,9 +117,17 @@ def search(request):
     # Control characters (NUL above all) are never part of a name; PostgreSQL refuses NUL outright.
     query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:50]
     year = request.GET.get("year", "")
-    results, total = search_entries.search(query, year) if query or year else ([], 0)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    results, total, page = search_entries.search(query, year, page) if query or year else ([], 0, 1)
+    pages = min(-(-total // search_entries.SEARCH_PAGE), search_entries.SEARCH_MAX_PAGES)
     return render(request, "public/search.html", {
         "query": query, "year": year, "results": results, "total": total, "years": search_entries.published_years(),
+        "page": page, "pages": pages, "first": (page - 1) * search_entries.SEARCH_PAGE + 1,
+        "last": (page - 1) * search_entries.SEARCH_PAGE + len(results),
+        "capped": total > pages * search_entries.SEARCH_PAGE,
     })
 
 
@@ -186,7 +194,9 @@ def _download(request, *, stored, filename, content_type, size, etag, max_age, i
     elif settings.PUBLIC_ACCEL_REDIRECT_PREFIX:
         response = HttpResponse(content_type=content_type)
         # Percent-encoded: the storage names hold Chinese; nginx unescapes the URI before the lookup.
-        response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_ACCEL_REDIRECT_PREFIX + stored.name)
+        # `v` (the content's hash) lets nginx keep the bytes it fetched: the same name with other
+        # content is another entry.
+        response["X-Accel-Redirect"] = escape_uri_path(settings.PUBLIC_ACCEL_REDIRECT_PREFIX + stored.name) + f"?v={etag}"
         response["Content-Disposition"] = disposition
     else:
         try:

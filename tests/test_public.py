@@ -243,7 +243,7 @@ def test_with_accel_redirect_the_app_only_authorises_and_nginx_sends_the_file(cl
     response = client.get(reverse("public_file", args=[stored.pk, stored.sha256, stored.filename]))
     from django.utils.encoding import escape_uri_path
 
-    assert response["X-Accel-Redirect"] == escape_uri_path(f"/protected-media/{stored.file.name}")
+    assert response["X-Accel-Redirect"] == escape_uri_path(f"/protected-media/{stored.file.name}") + f"?v={stored.sha256}"
     assert response.content == b"" and response["ETag"] == f'"{stored.sha256}"'
 
 

@@ -130,7 +130,22 @@ def test_head_answers_200_with_the_headers_of_get_and_no_body(client, published)
     assert client.head(_file_url(pdf))["Content-Length"] == str(pdf.size)
 
 
-def test_a_search_with_more_results_than_shown_says_how_many_it_shows(client, published, filler, reviewer, monkeypatch):
+def test_a_search_with_more_results_than_a_page_pages_them_and_says_which(client, published, filler, reviewer, monkeypatch):
     _publish(ProjectDeclaration.objects.get(code="13028124P00096910001U"), filler, reviewer)
-    monkeypatch.setattr("public.search.SEARCH_MAX", 1)
-    assert "共 2 条，显示最新的 1 条" in client.get(reverse("public_search"), {"year": 2024}).text
+    monkeypatch.setattr("public.search.SEARCH_PAGE", 1)
+    first = client.get(reverse("public_search"), {"year": 2024})
+    second = client.get(reverse("public_search"), {"year": 2024, "page": 2})
+    assert "共 2 条，第 1/2 页（第 1–1 条）" in first.text and "共 2 条，第 2/2 页（第 2–2 条）" in second.text
+    assert 'rel="next"' in first.text and 'rel="prev"' in second.text
+    names = [response.context["results"][0]["name"] for response in (first, second)]
+    assert len(set(names)) == 2  # each table on one page, none twice
+    assert client.get(reverse("public_search"), {"year": 2024, "page": 9}).context["page"] == 2  # past the end: the last
+    assert client.get(reverse("public_search"), {"year": 2024, "page": "x"}).context["page"] == 1
+
+
+def test_a_search_pages_no_deeper_than_its_cap_and_says_to_narrow_it(client, published, filler, reviewer, monkeypatch):
+    _publish(ProjectDeclaration.objects.get(code="13028124P00096910001U"), filler, reviewer)
+    monkeypatch.setattr("public.search.SEARCH_PAGE", 1)
+    monkeypatch.setattr("public.search.SEARCH_MAX_PAGES", 1)
+    response = client.get(reverse("public_search"), {"year": 2024, "page": 2})
+    assert response.context["page"] == 1 and "结果太多，只能翻到第 1 页" in response.text

@@ -109,7 +109,7 @@ def test_with_a_prefix_nginx_gets_the_storage_name_and_the_browser_the_file_name
     stored = _release_pdf(published)
     response = client.get(_file_url(stored))
     assert response.content == b""
-    assert response["X-Accel-Redirect"] == escape_uri_path(f"/_protected/{stored.file.name}")
+    assert response["X-Accel-Redirect"] == escape_uri_path(f"/_protected/{stored.file.name}") + f"?v={stored.sha256}"
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{escape_uri_path(stored.filename)}"
 
@@ -194,7 +194,7 @@ def test_the_zip_download_goes_through_nginx_with_a_prefix(
     batch = _zip(client, published.unit.bureau_id, 2024, django_capture_on_commit_callbacks)
     response = client.get(reverse("public_batch_download", args=[batch.pk]))
     assert response.content == b"" and response["Content-Type"] == "application/zip"
-    assert response["X-Accel-Redirect"] == escape_uri_path(f"/_protected/{batch.file.name}")
+    assert response["X-Accel-Redirect"] == escape_uri_path(f"/_protected/{batch.file.name}") + f"?v={batch.sha256}"
     assert "2024-" in response["Content-Disposition"]
 
 
@@ -250,7 +250,7 @@ def test_the_search_table_gives_the_results_a_scan_of_the_publications_gave(publ
         before = publishing.current_publications().filter(
             Q(title__icontains=query) | Q(code__icontains=query) | Q(unit_name__icontains=query)
         ).order_by("-published_at", "-pk")
-        results, total = search_entries.search(query, "")
+        results, total, _ = search_entries.search(query, "")
         assert [r["name"] for r in results] == [p.title for p in before] and total == before.count()
 
 
@@ -274,3 +274,54 @@ def test_on_postgresql_the_search_text_has_a_trigram_index(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_text_trgm'")
         assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+# --- the ZIP from an object store --------------------------------------------------------------
+
+def _stored_in(storage, name, content, fmt):
+    from django.db.models.fields.files import FieldFile
+    from django.utils import timezone
+
+    published = PublishedFile(format=fmt, filename=name, size=len(content), created_at=timezone.now())
+    field_file = FieldFile(published, PublishedFile._meta.get_field("file"), storage.save(name, io.BytesIO(content)))
+    field_file.storage = storage
+    published.file = field_file
+    return published
+
+
+def test_a_zip_of_members_in_an_object_store_holds_each_in_order_read_ahead_in_threads():
+    import boto3
+    from moto import mock_aws
+    from storages.backends.s3 import S3Storage
+
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pjd-zip-test")
+        storage = S3Storage(bucket_name="pjd-zip-test", region_name="us-east-1", access_key="k", secret_key="s")
+        contents = {f"{n:03d}-表.{fmt}": f"{fmt}{n}".encode() * 5000 for n in range(3 * publishing.FETCHERS)
+                    for fmt in ("pdf", "csv")}
+        entries = [(name, _stored_in(storage, f"published/{name}", content, name.rsplit(".", 1)[1]))
+                   for name, content in contents.items()]
+        seen = []
+        with io.BytesIO() as target:
+            publishing.write_zip(entries, target, seen.append)
+            archive = zipfile.ZipFile(target)
+            assert archive.namelist() == list(contents)
+            assert all(archive.read(name) == content for name, content in contents.items())
+            kinds = {info.filename.rsplit(".", 1)[1]: info.compress_type for info in archive.infolist()}
+        assert kinds == {"pdf": zipfile.ZIP_STORED, "csv": zipfile.ZIP_DEFLATED}
+        assert seen == list(range(1, len(contents) + 1))
+
+
+def test_a_member_missing_from_the_object_store_fails_the_zip_instead_of_leaving_it_out():
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from storages.backends.s3 import S3Storage
+
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pjd-zip-test")
+        storage = S3Storage(bucket_name="pjd-zip-test", region_name="us-east-1", access_key="k", secret_key="s")
+        entries = [(f"{n}.pdf", _stored_in(storage, f"published/{n}.pdf", b"%PDF" * 100, "pdf")) for n in range(20)]
+        storage.delete(entries[7][1].file.name)
+        with pytest.raises(ClientError), io.BytesIO() as target:
+            publishing.write_zip(entries, target)

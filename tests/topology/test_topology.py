@@ -40,6 +40,35 @@ def test_a_filled_declaration_is_approved_published_and_downloaded_anonymously_t
     assert requests.get(f"{topology.url}/_protected/{files[0][3]}", timeout=30).status_code == 404
 
 
+def test_nginx_keeps_public_answers_a_second_and_a_withdrawal_reaches_every_visitor_within_two(topology):
+    pk, reviewer = topology.approved_project()
+    assert topology.wait_job(topology.publish(reviewer, pk))["state"] == "done"
+    file_id, sha256, filename, _ = next(f for f in topology.files_of(pk) if f[2].endswith(".pdf"))
+    unit_id, year = topology.sql(
+        "SELECT p.unit_id, y.year FROM declarations_projectdeclaration p "
+        "JOIN declarations_budgetyear y ON y.id = p.year_id WHERE p.id = %s", pk)[0]
+    file_url = f"{topology.url}/public/files/{file_id}/{sha256}/{quote(filename)}"
+    page_url = f"{topology.url}/public/units/{unit_id}/{year}/"
+    for url in (file_url, page_url):
+        requests.get(url, timeout=30)
+        again = requests.get(url, timeout=30)
+        assert again.status_code == 200 and again.headers["X-Cache"] in ("HIT", "UPDATING"), url
+    assert f"/public/files/{file_id}/" in requests.get(page_url, timeout=30).text
+    assert hashlib.sha256(requests.get(file_url, timeout=30).content).hexdigest() == sha256
+    # A signed-in user is never answered from (nor stored in) the cache.
+    assert reviewer.get(page_url, timeout=30).headers["X-Cache"] == "BYPASS"
+
+    withdrawn = topology.post(reviewer, f"/publication/project/{pk}/unpublish/", {"reason": "数据有误"})
+    assert withdrawn.status_code == 302
+    started = time.monotonic()
+    while requests.get(file_url, timeout=30).status_code != 404:
+        assert time.monotonic() - started < 2.5, "a withdrawn file is still served"
+        time.sleep(0.1)
+    while f"/public/files/{file_id}/" in requests.get(page_url, timeout=30).text:
+        assert time.monotonic() - started < 2.5, "a withdrawn table is still listed"
+        time.sleep(0.1)
+
+
 def test_the_public_portal_reads_through_the_replica_alias(topology):
     for app in topology.app_urls:
         assert requests.get(f"{app}/public/", timeout=30).status_code == 200
