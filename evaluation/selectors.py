@@ -50,6 +50,65 @@ def projects_for(user, **filters):
             .select_related("unit", "year").order_by("-year__year", "unit__name", "order", "id"))
 
 
+def project_counts(projects):
+    """{(bureau id, year id): how many of `projects`}, one aggregate."""
+    return {(bureau_id, year_id): n for bureau_id, year_id, n in projects.order_by().values_list(
+        "unit__bureau_id", "year_id").annotate(n=Count("id"))}
+
+
+class RoundEntries:
+    """The home page's monitoring rows, sliceable for a paginator: each round (in the given order)
+    followed by the approved projects of its bureau and year that the user sees, or by one empty
+    row (project None) when it has none. A slice reads only its own projects: the sizes come from
+    one aggregate (project_counts), the rounds a page covers whole in one query, the (at most two) rounds it cuts in
+    one query each."""
+
+    def __init__(self, rounds, projects, sizes):
+        """`sizes`: {(bureau id, year id): number of `projects`}, from project_counts()."""
+        self.rounds, self.projects = list(rounds), projects
+        self.sizes = [sizes.get((r.bureau_id, r.year_id), 0) for r in self.rounds]
+        self.length = sum(max(n, 1) for n in self.sizes)
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("RoundEntries are read a page (a slice) at a time")
+        start, stop, _step = index.indices(self.length)
+        cuts, offset = [], 0  # (round, first, last) of each round the slice touches
+        for monitoring_round, size in zip(self.rounds, self.sizes):
+            slots = max(size, 1)
+            first, last = max(start - offset, 0), min(stop - offset, slots)
+            if first < last:
+                cuts.append((monitoring_round, first, last, size))
+            offset += slots
+
+        def key(r):
+            return r.bureau_id, r.year_id
+
+        whole = {key(r) for r, first, last, size in cuts if size and first == 0 and last == size}
+        found = {}
+        if whole:
+            scope = Q()
+            for bureau_id, year_id in whole:
+                scope |= Q(unit__bureau_id=bureau_id, year_id=year_id)
+            for project in self.projects.filter(scope):
+                found.setdefault((project.unit.bureau_id, project.year_id), []).append(project)
+        entries = []
+        for monitoring_round, first, last, size in cuts:
+            if not size:
+                entries.append((monitoring_round, None))
+                continue
+            if key(monitoring_round) in found:  # read whole for this or another round of its bureau and year
+                projects = found[key(monitoring_round)][first:last]
+            else:
+                projects = list(self.projects.filter(unit__bureau_id=monitoring_round.bureau_id,
+                                                     year_id=monitoring_round.year_id)[first:last])
+            entries.extend((monitoring_round, project) for project in projects)
+        return entries
+
+
 def current_publications():
     return SelfEvaluationPublication.objects.filter(withdrawn_at__isnull=True).order_by("-published_at", "-id")
 

@@ -1,10 +1,13 @@
 """Pages of 运行监控 and 绩效自评: thin views over the selectors and the services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from config.paging import Counted
+from declarations.models import BudgetYear, FinanceBureau
 from declarations.services.workbook_import import WorkbookError
 from review.services import is_filler_of, is_reviewer_of
 
@@ -23,25 +26,51 @@ def _download(filename, content_type, content):
     return response
 
 
+ROWS_PER_PAGE = 50
+
+
 @login_required
 def home(request):
-    """Rounds and the user's projects: what to fill in (filler) or to follow (reviewer)."""
+    """Rounds and the user's projects: what to fill in (filler) or to follow (reviewer), a page of
+    50 rows each; an administrator narrows them by finance bureau, anyone by budget year."""
     user = request.user
-    rounds = list(selectors.rounds_for(user).order_by("-year__year", "-checkpoint_month"))
-    projects = list(selectors.projects_for(user))
+    years = list(BudgetYear.objects.order_by("-year"))
+    year = next((y for y in years if str(y.year) == request.GET.get("year")), None)
+    bureaus = list(FinanceBureau.objects.order_by("name").only("pk", "name")) if user.is_administrator else None
+    bureau = next((b for b in bureaus or () if str(b.pk) == request.GET.get("bureau")), None)
+    rounds = selectors.rounds_for(user).order_by("-year__year", "-checkpoint_month", "-id")
+    # The lists show names only: the declarations' long texts stay unread.
+    projects = selectors.projects_for(user).only("name", "order", "unit_id", "year_id", "unit__name",
+                                                  "unit__bureau_id", "year__year")
+    if year is not None:
+        rounds, projects = rounds.filter(year=year), projects.filter(year=year)
+    if bureau is not None:
+        rounds, projects = rounds.filter(bureau=bureau), projects.filter(unit__bureau=bureau)
+
+    sizes = selectors.project_counts(projects)  # also the number of projects: no second COUNT
+    monitoring_page = Paginator(selectors.RoundEntries(rounds, projects, sizes), ROWS_PER_PAGE).get_page(
+        request.GET.get("monitoring_page"))
+    entries = list(monitoring_page)
     reports = {(r.round_id, r.project_id): r for r in selectors.reports_for(user).filter(
-        project__in=[p.pk for p in projects])}
-    evaluations = {e.project_id: e for e in selectors.evaluations_for(user).filter(project__in=[p.pk for p in projects])}
-    round_rows = [
-        (monitoring_round, [(project, reports.get((monitoring_round.pk, project.pk))) for project in projects
-                            if project.year_id == monitoring_round.year_id
-                            and project.unit.bureau_id == monitoring_round.bureau_id])
-        for monitoring_round in rounds
-    ]
-    can_open = user.is_administrator or user.is_reviewer
+        round__in={r.pk for r, _p in entries}, project__in={p.pk for _r, p in entries if p is not None})}
+    round_rows = []
+    for monitoring_round, project in entries:
+        if not round_rows or round_rows[-1][0] != monitoring_round:
+            round_rows.append((monitoring_round, []))
+        if project is not None:
+            round_rows[-1][1].append((project, reports.get((monitoring_round.pk, project.pk))))
+
+    page = Paginator(Counted(projects, sum(sizes.values())), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    evaluations = {e.project_id: e for e in selectors.evaluations_for(user).filter(project__in=[p.pk for p in page])}
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("monitoring_page", None)
+    can_open = user.is_reviewer or (user.is_administrator and bureau is not None)
     return render(request, "evaluation/home.html", {
-        "round_rows": round_rows, "projects": [(p, evaluations.get(p.pk)) for p in projects],
+        "round_rows": round_rows, "monitoring_page": monitoring_page,
+        "projects": [(p, evaluations.get(p.pk)) for p in page], "page": page,
         "round_form": forms.RoundForm() if can_open else None, "is_filler": user.is_filler,
+        "years": years, "year": year, "bureaus": bureaus, "bureau": bureau, "query": query.urlencode(),
     })
 
 
@@ -343,8 +372,6 @@ def self_evaluation_import(request, pk):
 
 def public_self_evaluations(request):
     """Published self-evaluations, newest first, a page at a time (no login)."""
-    from django.core.paginator import Paginator
-
     publications = selectors.current_publications().only("pk", "data", "published_at")
     page = Paginator(publications, 50).get_page(request.GET.get("page"))
     return render(request, "evaluation/public_self_evaluations.html", {"page": page})

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Case, CharField, Count, F, IntegerField, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +14,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.paging import Counted
 from declarations import selectors
 from declarations.exports.builders import load_document_data
 from declarations.exports.layouts import get_layout
-from declarations.models import BudgetYear, DepartmentDeclaration, ProjectDeclaration, Status
+from declarations.models import BudgetYear, DepartmentDeclaration, FinanceBureau, ProjectDeclaration, Status
 from declarations.services import validation
 from declarations.services.interchange import declaration_diff
 from declarations.views_exports import _download
@@ -52,19 +54,46 @@ def _reviewer_only(request):
         raise Http404
 
 
+def _queue(departments, projects):
+    """(pending, unit name, rank, name, kind, pk) of every row, 待审核 (已提交) first, then by unit
+    and name: one ordered UNION the database pages, so only the page's rows are read."""
+    pending = Case(When(status=Status.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    fields = ("pending", "unit__name", "rank", "row_name", "row_kind", "pk")
+    department_rows = departments.order_by().annotate(
+        pending=pending, rank=Value(0), row_kind=Value("department"),
+        row_name=Concat(Coalesce(NullIf("department_name", Value("")), "unit__name"), Value("部门整体"),
+                        output_field=CharField()),
+    ).values_list(*fields)
+    project_rows = projects.order_by().annotate(
+        pending=pending, rank=Value(1), row_kind=Value("project"), row_name=F("name"),
+    ).values_list(*fields)
+    return department_rows.union(project_rows, all=True).order_by("pending", "unit__name", "rank", "row_name", "pk")
+
+
 @login_required
 def dashboard(request):
     """Per finance bureau and year: every unit, its declarations and their states, with charts."""
     _reviewer_only(request)
+    user = request.user
     years = list(BudgetYear.objects.order_by("-year"))
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
-    units = selectors.units_visible_to(request.user).select_related("bureau")
-    projects = ProjectDeclaration.objects.filter(unit__in=units).select_related("unit__bureau__layout", "year")
-    departments = DepartmentDeclaration.objects.filter(unit__in=units).select_related("unit__bureau__layout", "year")
+    units = selectors.units_visible_to(user)
+    # An administrator sees every bureau and narrows to one; a reviewer sees only their own.
+    bureaus = list(FinanceBureau.objects.order_by("name").only("pk", "name")) if user.is_administrator else None
+    bureau_id = request.GET.get("bureau", "") if bureaus is not None else ""
+    bureau = next((b for b in bureaus if str(b.pk) == bureau_id), None) if bureau_id.isdigit() else None
+    if bureau is not None:
+        units = units.filter(bureau=bureau)
+    projects, departments = ProjectDeclaration.objects.all(), DepartmentDeclaration.objects.all()
+    if not (user.is_administrator and bureau is None):  # every unit: no IN (all units) on each query
+        projects, departments = projects.filter(unit__in=units), departments.filter(unit__in=units)
     if year is None:
         year = next((y.year for y in years if projects.filter(year=y).exists() or departments.filter(year=y).exists()),
                     years[0].year if years else None)
-    projects, departments = projects.filter(year__year=year), departments.filter(year__year=year)
+    # By the year's key when it exists (no join to the years on every aggregate below).
+    chosen_year = next((y for y in years if y.year == year), None)
+    in_year = {"year": chosen_year} if chosen_year is not None else {"year__year": year}
+    projects, departments = projects.filter(**in_year), departments.filter(**in_year)
     status = request.GET.get("status", "")
     if status in Status.values:
         projects, departments = projects.filter(status=status), departments.filter(status=status)
@@ -77,33 +106,39 @@ def dashboard(request):
     elif kind == "department":
         projects = projects.none()
 
-    # Counts and charts come from aggregates; only one page of rows is loaded and checked, so
-    # the page stays quick for a bureau with thousands of declarations.
+    # Counts, money and charts come from aggregates (one per table); only one page of rows is
+    # loaded and checked, so the page stays quick for a province with tens of thousands of them.
     counts = {s.value: 0 for s in Status}
     by_unit = {}
+    money = {}
     for queryset in (departments, projects):
-        for unit_name, state, n in queryset.values_list("unit__name", "status").annotate(n=Count("id")).order_by():
-            counts[state] += n
-            by_unit.setdefault(unit_name, {}).setdefault(state, 0)
-            by_unit[unit_name][state] += n
-    # Units of the bureau (or the chosen one) with no declaration at all for the year.
+        is_project = queryset.model is ProjectDeclaration
+        aggregates = {"n": Count("id"), **({"total": Sum("budget")} if is_project else {})}
+        for row in queryset.values("unit_id", "status").annotate(**aggregates).order_by():
+            counts[row["status"]] += row["n"]
+            by_unit.setdefault(row["unit_id"], {}).setdefault(row["status"], 0)
+            by_unit[row["unit_id"]][row["status"]] += row["n"]
+            if is_project and row["total"] is not None:
+                money[row["status"]] = money.get(row["status"], 0) + row["total"]
+    # Units of the bureau (or the chosen one) with no declaration at all for the year: without a
+    # state or kind filter the aggregate above already names the units that have one.
     unfiled_units = units.filter(pk=unit_id) if unit_id.isdigit() else units
-    unfiled = unfiled_units.exclude(projectdeclarations__year__year=year).exclude(
-        departmentdeclarations__year__year=year).count()
-    # 待审核 (已提交) first, then by unit and name.
-    order = sorted(
-        [(state != Status.SUBMITTED, name, 0, f"{dept_name or name}部门整体", "department", pk)
-         for pk, name, dept_name, state in departments.values_list("pk", "unit__name", "department_name", "status")]
-        + [(state != Status.SUBMITTED, name, 1, project_name, "project", pk)
-           for pk, name, project_name, state in projects.values_list("pk", "unit__name", "name", "status")]
-    )
-    page = Paginator(order, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    if status in Status.values or kind in ("project", "department"):
+        unfiled = unfiled_units.exclude(**{f"projectdeclarations__{k}": v for k, v in in_year.items()}).exclude(
+            **{f"departmentdeclarations__{k}": v for k, v in in_year.items()}).count()
+    else:
+        unfiled = unfiled_units.count() - len(by_unit)
+    page = Paginator(Counted(_queue(departments, projects), sum(counts.values())),
+                     ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    related = ("unit__bureau__layout", "year")
     chosen_departments = {
-        d.pk: d for d in departments.filter(pk__in=[e[5] for e in page if e[4] == "department"]).prefetch_related(
+        d.pk: d for d in DepartmentDeclaration.objects.filter(
+            pk__in=[e[5] for e in page if e[4] == "department"]).select_related(*related).prefetch_related(
             "indicators__subcategory__category", "money_lines", "sub_goals")
     }
     chosen_projects = {
-        p.pk: p for p in projects.filter(pk__in=[e[5] for e in page if e[4] == "project"]).prefetch_related(
+        p.pk: p for p in ProjectDeclaration.objects.filter(
+            pk__in=[e[5] for e in page if e[4] == "project"]).select_related(*related).prefetch_related(
             "indicators__subcategory__category", "spending_plan", "money_lines", "goal_items")
     }
     validation.prefetch_for_validation([*chosen_departments.values(), *chosen_projects.values()])
@@ -122,7 +157,6 @@ def dashboard(request):
             "pending": declaration.status == Status.SUBMITTED, "colour": STATUS_COLOURS[declaration.status],
             "errors": validation.errors(findings), "hints": hints,
         })
-    money = dict(projects.values_list("status").annotate(total=Sum("budget")).order_by())
     charts = {
         "units_by_state": _units_by_state(by_unit, unfiled),
         "money_by_state": _series(
@@ -131,13 +165,16 @@ def dashboard(request):
     }
     query = request.GET.copy()
     query.pop("page", None)
+    # The unit filter lists one bureau's units: the reviewer's, or the one an administrator chose
+    # (a province's thousands of units in one list would be most of the page).
+    unit_choices = units.order_by("name").only("pk", "name") if bureaus is None or bureau is not None else []
     return render(request, "review/dashboard.html", {
         "rows": rows, "page": page, "query": query.urlencode(), "years": years, "year": year,
         "counts": [(s.label, counts[s.value], STATUS_COLOURS[s.value]) for s in Status]
         + [(UNFILED, unfiled, STATUS_COLOURS[UNFILED])],
         "selectable": any(row["pending"] for row in rows),
-        "status": status, "kind": kind, "unit_id": unit_id, "units": units.order_by("name"),
-        "statuses": Status.choices, "charts": charts,
+        "status": status, "kind": kind, "unit_id": unit_id, "units": unit_choices,
+        "bureaus": bureaus, "bureau": bureau, "statuses": Status.choices, "charts": charts,
     })
 
 
