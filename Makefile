@@ -11,7 +11,7 @@ PORT ?= 8000
 # redis-server for the production topology (`make prod-local`, tests/topology).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium nginx redis-server
 
-.PHONY: install run test system-deps migrate demo clean prod-local prod-local-stop
+.PHONY: install run test system-deps migrate demo clean prod-local prod-local-stop bench-province
 
 install: system-deps $(VENV)/.installed node_modules/.installed
 
@@ -61,6 +61,12 @@ prod-local: install
 
 prod-local-stop:
 	deploy/prod-local.sh stop
+
+# Issue 16's figures through the topology at province scale (about 10 minutes; docs/performance.md):
+# start it, fill it with 2,000 units, measure through nginx, stop it (its database goes too).
+bench-province: install
+	deploy/prod-local.sh start
+	.venv/bin/python bench/topology.py --fill; status=$$?; deploy/prod-local.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
