@@ -219,8 +219,8 @@ def published_file(request, pk, sha256, filename):
     if published is None:
         raise Http404
     return stored_download(request, stored=published.file, filename=published.filename,
-                     content_type=published.content_type, size=published.size, etag=published.sha256,
-                     max_age=31536000, immutable=True)
+                           content_type=published.content_type, size=published.size, etag=published.sha256,
+                           max_age=31536000, immutable=True)
 
 
 @require_POST
@@ -248,8 +248,8 @@ def batch_download(request, pk):
     if batch.fingerprint != services.batch_fingerprint(batch.bureau, batch.year):
         raise Http404  # something in it has been withdrawn or replaced since: build a new one
     return stored_download(request, stored=batch.file, filename=f"{batch.year.year}-{batch.bureau.name}-公开文档.zip",
-                     content_type="application/zip", size=batch.file.size if request.method == "HEAD" else 0,
-                     etag=batch.sha256, max_age=3600)
+                           content_type="application/zip", size=batch.file.size if request.method == "HEAD" else 0,
+                           etag=batch.sha256, max_age=3600)
 
 
 @require_safe

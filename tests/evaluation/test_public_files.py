@@ -158,7 +158,8 @@ def test_behind_nginx_the_public_file_is_an_accel_redirect_with_no_body(client, 
     settings.PUBLIC_ACCEL_REDIRECT_PREFIX = "/_protected/"
     stored = published.files.get(format="pdf")
     response = client.get(reverse("public_self_evaluation_file", args=[published.pk, "pdf"]))
-    assert unquote(response["X-Accel-Redirect"]) == f"/_protected/{stored.file.name}" and response.content == b""
+    assert unquote(response["X-Accel-Redirect"]) == f"/_protected/{stored.file.name}?v={stored.sha256}"
+    assert response.content == b""
 
 
 def test_a_browser_holding_the_file_gets_304(client, published, no_render):
