@@ -585,7 +585,9 @@ def write_zip(entries, target, progress=lambda done: None):
         finally:
             pool.shutdown(cancel_futures=True)
             for *_, fetched in pending:  # a failure part-way: close what was read ahead
-                if fetched.done() and fetched.exception() is None:
+                # A future the shutdown cancelled has no result; asking its exception() would raise
+                # CancelledError over the storage's own error.
+                if fetched.done() and not fetched.cancelled() and fetched.exception() is None:
                     fetched.result().close()
 
 
