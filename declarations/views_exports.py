@@ -24,9 +24,11 @@ from .tasks import render_export
 logger = logging.getLogger(__name__)
 
 
-def _export_or_job(request, export, *, title, params, back_url, **kwargs):
-    """The kept file at once; else a job renders it and the progress page answers. A job that
-    is over before the page is drawn (a worker faster than this request) answers its outcome."""
+def export_or_job(request, export, *, title, params, back_url, task=render_export, **kwargs):
+    """The kept file at once; else a job on `task` renders it and the progress page answers. A
+    job that is over before the page is drawn (a worker faster than this request) answers its
+    outcome. `export(**kwargs, render=False)` answers a kept Export or raises NotKept; the
+    evaluation app's exports come here too, with their own task."""
     try:
         return _download(*export(**kwargs, render=False))
     except NotKept:
@@ -35,7 +37,7 @@ def _export_or_job(request, export, *, title, params, back_url, **kwargs):
         logger.exception("export.failed user=%s %s", request.user.pk, kwargs)
         return render(request, "declarations/export_failed.html", status=500)
     job = job_start(kind=Job.EXPORT, user=request.user, title=f"导出：{title}（{FORMATS[params['fmt']]}）",
-                    params=params, back_url=back_url, task=render_export)
+                    params=params, back_url=back_url, task=task)
     if job.state == Job.DONE:
         with default_storage.open(job.result_file, "rb") as handle:
             return _download(job.result_filename, job.result_content_type, handle.read())
@@ -68,7 +70,7 @@ def _year_of(user, unit, year):
 def document_download(request, unit_pk, year, fmt):
     unit = selectors.unit_for(request.user, unit_pk)
     _year_of(request.user, unit, year)
-    return _export_or_job(
+    return export_or_job(
         request, export_document, unit=unit, year=year, fmt=_format(fmt),
         title=f"{unit.name} {year}年度整体文档", params={"part": "document", "unit": unit.pk, "year": year, "fmt": fmt},
         back_url=reverse("document_preview", args=[unit.pk, year]),
@@ -78,7 +80,7 @@ def document_download(request, unit_pk, year, fmt):
 @login_required
 def project_download(request, pk, fmt):
     project = selectors.project_declaration_for(request.user, pk)
-    return _export_or_job(
+    return export_or_job(
         request, export_project, project=project, fmt=_format(fmt),
         title=f"{project.year.year}年「{project.name}」", params={"part": "project", "pk": project.pk, "fmt": fmt},
         back_url=reverse("project_detail", args=[project.pk]),
@@ -88,7 +90,7 @@ def project_download(request, pk, fmt):
 @login_required
 def department_download(request, pk, fmt):
     department = selectors.department_declaration_for(request.user, pk)
-    return _export_or_job(
+    return export_or_job(
         request, export_department, department=department, fmt=_format(fmt),
         title=f"{department.year.year}年 {department.printed_name}部门整体绩效目标",
         params={"part": "department", "pk": department.pk, "fmt": fmt},

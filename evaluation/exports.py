@@ -1,7 +1,13 @@
 """The 监控表 and 自评表 as documents: the layout's definition (the bureau's own `tables.monitoring` /
 `tables.self_evaluation`, else the national one in evaluation/definitions/) read by the declarations'
 interpreter, laid out by the same PDF and Excel writers. Built from the data dicts of tables.py, so
-a published snapshot prints exactly as the live table did."""
+a published snapshot prints exactly as the live table did.
+
+A download is kept by content like the declarations' (declarations/exports/registry.py: kept):
+`export_table` answers the kept file, or raise NotKept for a job to
+render it (evaluation/tasks.py); no PDF renders in a web request."""
+import hashlib
+import json
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -12,7 +18,12 @@ from declarations.exports.document import Document
 from declarations.exports.interpreter import DefinedLayout
 from declarations.exports.layouts import get_layout
 from declarations.exports.pdf import render_pdf
+from declarations.exports.registry import EXPORT_CODE_VERSION, kept
 from declarations.exports.xlsx import render_xlsx
+
+from .importing import meta_for
+from .models import MonitoringReport
+from .tables import monitoring_data, self_evaluation_data
 
 DEFAULT_DEFINITION = Path(__file__).resolve().parent / "definitions" / "national-evaluation.yaml"
 MONEY_FIELDS = {"budget", "executed_amount", "initial_budget", "full_year_budget", "execution_rate",
@@ -81,3 +92,31 @@ def render(data, fmt, *, bureau_layout=None, meta=None):
     doc = document(data, bureau_layout)
     content = render_pdf(doc) if fmt == "pdf" else render_xlsx(doc, meta=meta)
     return f"{doc.filename}.{fmt}", CONTENT_TYPES[fmt], content
+
+
+def content_key(data, fmt, layout, meta):
+    """The SHA-256 of everything the bytes depend on: the table's data dict (tables.py), the
+    format, the workbook's import meta (its version), the layout's definition and the exporters'
+    EXPORT_CODE_VERSION."""
+    depends = {"code": EXPORT_CODE_VERSION, "part": f"evaluation:{data['kind']}", "format": fmt, "meta": meta,
+               "data": data, "layout": {"code": layout.code, "definition": layout.definition}}
+    text = json.dumps(depends, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def export(data, fmt, *, bureau_layout=None, meta=None, render=True):
+    """render()'s (filename, content type, bytes) as a kept Export: the file kept for the same
+    content at once; else rendered and kept (render=True) or NotKept (render=False)."""
+    layout = layout_for(bureau_layout, data["kind"])
+    doc = document(data, bureau_layout)
+    return kept(key=content_key(data, fmt, layout, meta), extension=fmt, content_type=CONTENT_TYPES[fmt],
+                filename=f"{doc.filename}.{fmt}", render=render,
+                render_bytes=lambda: render_pdf(doc) if fmt == "pdf" else render_xlsx(doc, meta=meta))
+
+
+def export_table(*, obj, fmt, render=True):
+    """A monitoring report's or a self-evaluation's table in its bureau's layout, kept by content
+    (export); its Excel workbook can be edited and imported back."""
+    data = monitoring_data(obj) if isinstance(obj, MonitoringReport) else self_evaluation_data(obj)
+    return export(data, fmt, bureau_layout=obj.project.unit.bureau.layout, render=render,
+                  meta=meta_for(obj) if fmt == "xlsx" else None)

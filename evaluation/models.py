@@ -299,3 +299,39 @@ class SelfEvaluationPublication(models.Model):
 
     def __str__(self):
         return f"{self.data.get('project', {}).get('name', '')} 绩效自评公开"
+
+
+class PublicationFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
+class SelfEvaluationPublicationFile(models.Model):
+    """A file of a published self-evaluation, rendered once from its snapshot by a worker and
+    never changed (services.self_evaluation_files_create); the public downloads are these files."""
+
+    publication = models.ForeignKey(SelfEvaluationPublication, models.CASCADE, related_name="files",
+                                    verbose_name="绩效自评公开")
+    format = models.CharField("格式", max_length=8, choices=PublicationFormat.choices)
+    filename = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="published/self-evaluations/%Y/%m/", max_length=300)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("大小（字节）")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "绩效自评公开文件"
+        verbose_name_plural = "绩效自评公开文件"
+        ordering = ["format"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "format"], name="self_evaluation_file_one_per_format"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def content_type(self):
+        from .exports import CONTENT_TYPES
+
+        return CONTENT_TYPES[self.format]

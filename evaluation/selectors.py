@@ -6,7 +6,8 @@ from declarations.models import SpendingCheckpoint
 from declarations.selectors import units_visible_to
 
 from .models import (
-    Likelihood, MonitoringReport, MonitoringRound, SelfEvaluation, SelfEvaluationPublication, State,
+    Likelihood, MonitoringReport, MonitoringRound, PublicationFormat, SelfEvaluation, SelfEvaluationPublication,
+    SelfEvaluationPublicationFile, State,
 )
 from .services import eligible_projects
 
@@ -113,8 +114,25 @@ def current_publications():
     return SelfEvaluationPublication.objects.filter(withdrawn_at__isnull=True).order_by("-published_at", "-id")
 
 
+def with_file_count(publications):
+    """Publications annotated with `file_count`, the files stored (in the same query)."""
+    return publications.annotate(file_count=Count("files"))
+
+
+def files_ready(publication):
+    """Whether a publication of with_file_count has its PDF and Excel stored."""
+    return publication.file_count >= len(PublicationFormat.values)
+
+
 def current_publication(publication_pk):
-    return get_object_or_404(current_publications(), pk=publication_pk)
+    return get_object_or_404(with_file_count(current_publications()), pk=publication_pk)
+
+
+def public_file(publication_pk, fmt):
+    """The stored file of a publication in force, or None (not in force, or not stored yet): one query."""
+    # publication__pk, not publication_id: an id out of the column's range then finds nothing.
+    return SelfEvaluationPublicationFile.objects.filter(
+        publication__pk=publication_pk, publication__withdrawn_at__isnull=True, format=fmt).first()
 
 
 def round_progress(monitoring_round):

@@ -19,8 +19,8 @@ from review.services import fillers_of, is_filler_of, is_reviewer_of, notify
 
 from . import tables
 from .models import (
-    EVENT_LABELS, EvaluationEvent, Likelihood, MonitoringReport, MonitoringRound, MonitoringValue, RoundStatus, SelfEvaluation,
-    SelfEvaluationPublication, SelfEvaluationValue, State,
+    EVENT_LABELS, EvaluationEvent, Likelihood, MonitoringReport, MonitoringRound, MonitoringValue, PublicationFormat,
+    RoundStatus, SelfEvaluation, SelfEvaluationPublication, SelfEvaluationPublicationFile, SelfEvaluationValue, State,
 )
 
 logger = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def _submit(obj, user, problems_of):
     if problems:
         raise EvaluationError("还不能提交：" + "；".join(problems[:3]))
     obj = _move("submit", obj, user)
-    notify(_reviewers(obj), f"{_title(obj)}已提交，待审核", _url(obj))
+    notify(_reviewers(obj), f"{title_of(obj)}已提交，待审核", _url(obj))
     return obj
 
 
@@ -269,7 +269,7 @@ def _submit(obj, user, problems_of):
 def monitoring_report_approve(*, report, user, comment=""):
     report = _locked(report)
     report = _move("approve", report, user, comment=(comment or "").strip())
-    notify(fillers_of(report.project), f"{_title(report)}已审核通过", _url(report))
+    notify(fillers_of(report.project), f"{title_of(report)}已审核通过", _url(report))
     return report
 
 
@@ -284,7 +284,7 @@ def _return(obj, user, comment):
     if not (comment or "").strip():
         raise EvaluationError("退回修改必须填写退回理由")
     obj = _move("return", obj, user, comment=comment.strip())
-    notify(fillers_of(obj.project), f"{_title(obj)}被退回修改：{comment.strip()[:80]}", _url(obj))
+    notify(fillers_of(obj.project), f"{title_of(obj)}被退回修改：{comment.strip()[:80]}", _url(obj))
     return obj
 
 
@@ -294,7 +294,8 @@ def _url(obj):
     return reverse("self_evaluation", args=[obj.pk])
 
 
-def _title(obj):
+def title_of(obj):
+    """The table as messages and job titles name it: 2024年1-7月运行监控「项目」, 2024年「项目」绩效自评."""
     if isinstance(obj, MonitoringReport):
         return f"{obj.round}「{obj.project.name}」"
     return f"{obj.project.year.year}年「{obj.project.name}」绩效自评"
@@ -408,7 +409,7 @@ def self_evaluation_approve(*, evaluation, user, comment=""):
     if pending:
         raise EvaluationError("请先评定定性指标：" + "、".join(pending[:3]))
     evaluation = _move("approve", evaluation, user, comment=(comment or "").strip())
-    notify(fillers_of(evaluation.project), f"{_title(evaluation)}已审核通过", _url(evaluation))
+    notify(fillers_of(evaluation.project), f"{title_of(evaluation)}已审核通过", _url(evaluation))
     return evaluation
 
 
@@ -420,16 +421,72 @@ def self_evaluation_return(*, evaluation, user, comment):
 
 @transaction.atomic
 def self_evaluation_publish(*, evaluation, user):
-    """审核通过 → 已公开: the public sees the snapshot taken now, never the live rows."""
+    """审核通过 → 已公开: the public sees the snapshot taken now, never the live rows. Its PDF and
+    Excel are rendered once by a worker, after the commit (self_evaluation_files_start); the
+    public page says 文件生成中 until they are stored."""
     evaluation = _locked(evaluation)
     _guard("publish", evaluation, user)
     publication = SelfEvaluationPublication.objects.create(
         evaluation=evaluation, data=tables.self_evaluation_data(evaluation), published_by=user
     )
     evaluation = _move("publish", evaluation, user)
-    notify(fillers_of(evaluation.project), f"{_title(evaluation)}已公开", _url(evaluation))
+    notify(fillers_of(evaluation.project), f"{title_of(evaluation)}已公开", _url(evaluation))
+    # After the commit: the worker must find the publication (and job_start's row) committed.
+    # Robust: the publication stands if the queue cannot be reached; the reviewer starts it again.
+    transaction.on_commit(lambda: self_evaluation_files_start(publication=publication, user=user), robust=True)
     logger.info("self_evaluation.publication id=%s publication=%s", evaluation.pk, publication.pk)
     return evaluation
+
+
+def self_evaluation_files_start(*, publication, user):
+    """A job (as `user`, a reviewer of the project's bureau) that renders the publication's
+    files; joins the one already waiting or running. Called after 公开, and by the reviewer's
+    重新生成公开文件 when a job failed."""
+    from jobs.models import Job
+    from jobs.services import job_start
+
+    from .tasks import render_publication_files
+
+    evaluation = publication.evaluation
+    if not is_reviewer_of(user, evaluation.project):
+        raise EvaluationError("只有该单位所属财政局的审核人可以生成公开文件")
+    return job_start(
+        kind=Job.PUBLISH, user=user, title=f"生成公开文件：{title_of(evaluation)}", params={"publication": publication.pk},
+        back_url=reverse("self_evaluation", args=[evaluation.pk]), task=render_publication_files,
+    )
+
+
+def self_evaluation_files_create(*, publication):
+    """The PDF and Excel of a published self-evaluation, from its snapshot alone, each rendered
+    once and stored under its SHA-256 (public.services.store_once); a format already stored is
+    left as it is, so a job run twice stores each once. Runs in a worker (jobs.services.job_run),
+    never in a web request."""
+    from public.services import store_once
+
+    from . import exports
+
+    stored = {file.format: file for file in publication.files.all()}
+    for fmt in PublicationFormat.values:
+        if fmt not in stored:
+            filename, _content_type, content = exports.render(publication.data, fmt)
+            stored[fmt] = store_once(SelfEvaluationPublicationFile(publication=publication, format=fmt,
+                                                                   filename=filename), content)
+    logger.info("self_evaluation.files_created publication=%s", publication.pk)
+    return [stored[fmt] for fmt in PublicationFormat.values]
+
+
+def self_evaluation_files_job(job):
+    """The worker's part of self_evaluation_files_start. A PDF over its time or memory limit
+    ends the job with the limit named; the publication stays, its files still to be made."""
+    from declarations.exports.worker import RenderError
+    from jobs.services import JobRefused
+
+    publication = SelfEvaluationPublication.objects.get(pk=job.params["publication"])
+    try:
+        self_evaluation_files_create(publication=publication)
+    except RenderError as error:
+        raise JobRefused(f"生成公开文件失败：{error.summary}") from None
+    return {"message": "公开文件已生成。"}
 
 
 # -- Excel round trip -----------------------------------------------------------------------

@@ -19,6 +19,8 @@ urlpatterns = [
     path("evaluation/self-evaluation/<int:pk>/export.<str:fmt>", views.self_evaluation_export,
          name="self_evaluation_export"),
     path("evaluation/self-evaluation/<int:pk>/import/", views.self_evaluation_import, name="self_evaluation_import"),
+    path("evaluation/self-evaluation/<int:pk>/public-files/", views.self_evaluation_files,
+         name="self_evaluation_files"),
     path("evaluation/self-evaluation/<int:pk>/judge/", views.self_evaluation_judge, name="self_evaluation_judge"),
     path("evaluation/self-evaluation/<int:pk>/<slug:act>/", views.self_evaluation_act, name="self_evaluation_act"),
     path("public/self-evaluations/", views.public_self_evaluations, name="public_self_evaluations"),

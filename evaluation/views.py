@@ -1,31 +1,28 @@
-"""Pages of 运行监控 and 绩效自评: thin views over the selectors and the services."""
+"""Pages of 运行监控 and 绩效自评: thin views over the selectors and the services.
+
+No view renders a PDF (issue 16): a download not kept yet is a job (evaluation/tasks.py), and a
+published self-evaluation's files are rendered once by a worker and served as stored files."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
 from config.paging import Counted
 from declarations.models import BudgetYear, FinanceBureau
 from declarations.services.workbook_import import WorkbookError
+from declarations.views_exports import export_or_job
+from public.views import stored_download
 from review.services import is_filler_of, is_reviewer_of
 
 from . import exports, forms, selectors, services, tables
-from .importing import meta_for
+from .models import PublicationFormat
 from .services import EvaluationError
+from .tasks import render_evaluation_export
 
-FORMATS = ("pdf", "xlsx")
-
-
-def _download(filename, content_type, content):
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
+FORMATS = PublicationFormat.values
 ROWS_PER_PAGE = 50
 
 
@@ -237,17 +234,21 @@ def monitoring_act(request, pk, act):
     return _act(request, "monitoring", selectors.report_for(request.user, pk), act, "monitoring_report")
 
 
-def _export(request, obj, data, fmt):
+def _export(request, obj, fmt, *, part, page):
+    """The kept file at once, else a job renders it (declarations.views_exports.export_or_job)."""
     if fmt not in FORMATS:
         raise Http404
-    meta = meta_for(obj) if fmt == "xlsx" else None
-    return _download(*exports.render(data, fmt, bureau_layout=obj.project.unit.bureau.layout, meta=meta))
+    return export_or_job(
+        request, exports.export_table, obj=obj, fmt=fmt, title=services.title_of(obj),
+        params={"part": part, "pk": obj.pk, "fmt": fmt}, back_url=reverse(page, args=[obj.pk]),
+        task=render_evaluation_export,
+    )
 
 
 @login_required
 def monitoring_export(request, pk, fmt):
     report = selectors.report_for(request.user, pk)
-    return _export(request, report, tables.monitoring_data(report), fmt)
+    return _export(request, report, fmt, part="monitoring", page="monitoring_report")
 
 
 def _import(request, obj, service, page):
@@ -308,6 +309,7 @@ def self_evaluation(request, pk):
     if saved:
         return redirect("self_evaluation", pk)
     scored = tables.self_evaluation_rows(evaluation, values)
+    publication = selectors.with_file_count(evaluation.publications.filter(withdrawn_at__isnull=True)).first()
     judging = evaluation.status == "submitted" and is_reviewer_of(request.user, evaluation.project)
     judge_forms = {row["value"].pk: forms.JudgementForm(prefix=f"judge-{row['value'].pk}", initial={
         "judgement": row["value"].judgement, "judged_score": row["value"].judged_score})
@@ -316,7 +318,7 @@ def self_evaluation(request, pk):
         **_context(request, evaluation), "data": tables.self_evaluation_data(evaluation, values), "head": head,
         "rows": [(value, form, row, judge_forms.get(value.pk)) for (value, form), row in zip(rows, scored)],
         "judging": bool(judge_forms),
-        "publication": evaluation.publications.filter(withdrawn_at__isnull=True).first(),
+        "publication": publication, "files_ready": publication is not None and selectors.files_ready(publication),
     }, status=status)
 
 
@@ -355,7 +357,23 @@ def self_evaluation_act(request, pk, act):
 @login_required
 def self_evaluation_export(request, pk, fmt):
     evaluation = selectors.evaluation_for(request.user, pk)
-    return _export(request, evaluation, tables.self_evaluation_data(evaluation), fmt)
+    return _export(request, evaluation, fmt, part="self_evaluation", page="self_evaluation")
+
+
+@login_required
+@require_POST
+def self_evaluation_files(request, pk):
+    """重新生成公开文件: the reviewer starts the files' job again (after one failed); its page answers."""
+    evaluation = selectors.evaluation_for(request.user, pk)
+    publication = evaluation.publications.filter(withdrawn_at__isnull=True).first()
+    if publication is None or not is_reviewer_of(request.user, evaluation.project):
+        raise Http404
+    try:
+        job = services.self_evaluation_files_start(publication=publication, user=request.user)
+    except EvaluationError as error:
+        messages.error(request, str(error))
+        return redirect("self_evaluation", pk)
+    return redirect("job", job.pk)
 
 
 @login_required
@@ -378,15 +396,21 @@ def public_self_evaluations(request):
 
 
 def public_self_evaluation(request, pk):
-    """A published self-evaluation, from its snapshot only (no login)."""
+    """A published self-evaluation, from its snapshot only (no login); its files once stored."""
     publication = selectors.current_publication(pk)
-    return render(request, "evaluation/public_self_evaluation.html", {"publication": publication,
-                                                                       "data": publication.data})
+    return render(request, "evaluation/public_self_evaluation.html", {
+        "publication": publication, "data": publication.data, "files_ready": selectors.files_ready(publication),
+    })
 
 
+@require_safe
 def public_self_evaluation_file(request, pk, fmt):
-    publication = selectors.current_publication(pk)
-    if fmt not in FORMATS:
+    """The stored PDF or Excel of a publication in force (rendered once by a worker, never here);
+    before it is stored, a small 404 page says it is being made."""
+    stored = selectors.public_file(pk, fmt) if fmt in FORMATS else None
+    if stored is None:
+        if fmt in FORMATS and selectors.current_publications().filter(pk=pk).exists():
+            return render(request, "evaluation/public_file_pending.html", {"pk": pk}, status=404)
         raise Http404
-    return _download(*exports.render(publication.data, fmt))
-
+    return stored_download(request, stored=stored.file, filename=stored.filename, content_type=stored.content_type,
+                           size=stored.size, etag=stored.sha256, max_age=3600)

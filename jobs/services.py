@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .context import outside_request
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ def job_run(job_id, work):
     job = Job.objects.select_related("user").get(pk=job_id)
     logger.info("job.running job=%s kind=%s worker=%s attempt=%s", job.pk, job.kind, job.worker, job.attempts)
     try:
-        with _Heartbeat(job.pk), transaction.atomic():
+        # outside_request: in immediate mode the job runs inside the request that started it.
+        with _Heartbeat(job.pk), transaction.atomic(), outside_request():
             result = work(job) or {}
             if settings.JOB_PAUSE_BEFORE_COMMIT:  # fault tests: a window to kill the worker in
                 logger.info("job.pausing job=%s seconds=%s", job.pk, settings.JOB_PAUSE_BEFORE_COMMIT)

@@ -53,18 +53,24 @@ class PublicationError(Exception):
 
 
 def _store(owner_field, owner, fmt, filename, content):
-    """The file's record; its bytes are written first, under a name made from their hash, and
-    a stored file of that name holding the same bytes is reused: a publication run again (its
-    worker killed before the commit) writes no second copy, and nothing points at a file that
-    is not written. A stored file that no longer holds its bytes (damaged) is never reused."""
+    """The PublishedFile of one format of a publication or a release (store_once)."""
+    return store_once(PublishedFile(**{owner_field: owner}, format=fmt, filename=filename), content)
+
+
+def store_once(record, content):
+    """Save `record` (a model with `file`, `filename`, `sha256` and `size`, as PublishedFile)
+    with `content`: its bytes are written first, under a name made from their hash, and a stored
+    file of that name holding the same bytes is reused: a publication run again (its worker
+    killed before the commit) writes no second copy, and nothing points at a file that is not
+    written. A stored file that no longer holds its bytes (damaged) is never reused."""
     digest = hashlib.sha256(content).hexdigest()
-    record = PublishedFile(**{owner_field: owner}, format=fmt, filename=filename, sha256=digest, size=len(content))
+    record.sha256, record.size = digest, len(content)
     field = record.file.field
-    name = field.generate_filename(record, f"{digest[:16]}-{filename}")
+    name = field.generate_filename(record, f"{digest[:16]}-{record.filename}")
     if field.storage.exists(name) and _stored_digest(field.storage, name) == digest:
         record.file.name = name
     else:
-        record.file.save(f"{digest[:16]}-{filename}", ContentFile(content), save=False)
+        record.file.save(f"{digest[:16]}-{record.filename}", ContentFile(content), save=False)
     record.save()
     return record
 
@@ -406,6 +412,35 @@ def declaration_publish_job(job):
     return {"message": "已公开。"}
 
 
+def declaration_unpublish_start(*, declaration, user, reason):
+    """撤回公开 from the review page: a job a worker runs (declaration_unpublish_job), since the
+    unit's document is made anew without the table (release_refresh renders its PDF, which no
+    web request does). What the guard refuses now is refused at once, with its message."""
+    review.guard("unpublish", declaration, user)
+    if not (reason or "").strip():
+        raise review.ReviewError("撤回公开必须填写理由")
+    from .tasks import unpublish_declaration
+
+    kind = review.kind_of(declaration)
+    return job_start(
+        kind=Job.PUBLISH, user=user, title=f"撤回公开：{review.title_of(declaration)}",
+        params={"kind": kind, "pk": declaration.pk, "reason": reason.strip()},
+        back_url=reverse("review_declaration", args=[kind, declaration.pk]), task=unpublish_declaration,
+    )
+
+
+def declaration_unpublish_job(job):
+    """The worker's part: declaration_unpublish as the user who asked; a ReviewError ends the job
+    with its message and nothing withdrawn."""
+    model = ProjectDeclaration if job.params["kind"] == "project" else DepartmentDeclaration
+    try:
+        declaration_unpublish(declaration=model.objects.get(pk=job.params["pk"]), user=job.user,
+                              reason=job.params["reason"])
+    except review.ReviewError as error:
+        raise JobRefused(str(error)) from None
+    return {"message": "已撤回公开。"}
+
+
 @transaction.atomic
 def declaration_unpublish(*, declaration, user, reason):
     """已公开 → 审核通过 (撤回公开). Final for what it withdraws: the publication's files, the
@@ -550,7 +585,9 @@ def write_zip(entries, target, progress=lambda done: None):
         finally:
             pool.shutdown(cancel_futures=True)
             for *_, fetched in pending:  # a failure part-way: close what was read ahead
-                if fetched.done() and fetched.exception() is None:
+                # A future the shutdown cancelled has no result; asking its exception() would raise
+                # CancelledError over the storage's own error.
+                if fetched.done() and not fetched.cancelled() and fetched.exception() is None:
                     fetched.result().close()
 
 

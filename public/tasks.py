@@ -14,3 +14,8 @@ def build_batch(batch_id):
 @db_task()
 def publish_declaration(job_id):
     job_run(job_id, services.declaration_publish_job)
+
+
+@db_task()
+def unpublish_declaration(job_id):
+    job_run(job_id, services.declaration_unpublish_job)

@@ -180,10 +180,11 @@ def unit_year(request, unit_pk, year):
     })
 
 
-def _download(request, *, stored, filename, content_type, size, etag, max_age, immutable=False):
+def stored_download(request, *, stored, filename, content_type, size, etag, max_age, immutable=False):
     """The answer to a download already authorised: 304 when the browser holds it; headers only
     for HEAD; with PUBLIC_ACCEL_REDIRECT_PREFIX an empty body and X-Accel-Redirect (nginx sends
-    the file from the storage, docs/scaling.md); otherwise the file streamed from the storage."""
+    the file from the storage, docs/scaling.md); otherwise the file streamed from the storage.
+    Any stored public file is served this way (evaluation's published self-evaluations too)."""
     disposition = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     if request.headers.get("If-None-Match") == f'"{etag}"':
         response = HttpResponse(status=304)
@@ -217,9 +218,9 @@ def published_file(request, pk, sha256, filename):
     published = services.public_file(pk=pk, sha256=sha256)
     if published is None:
         raise Http404
-    return _download(request, stored=published.file, filename=published.filename,
-                     content_type=published.content_type, size=published.size, etag=published.sha256,
-                     max_age=31536000, immutable=True)
+    return stored_download(request, stored=published.file, filename=published.filename,
+                           content_type=published.content_type, size=published.size, etag=published.sha256,
+                           max_age=31536000, immutable=True)
 
 
 @require_POST
@@ -246,9 +247,9 @@ def batch_download(request, pk):
     batch = get_object_or_404(BatchExport.objects.select_related("bureau", "year"), pk=pk, state=BatchExport.DONE)
     if batch.fingerprint != services.batch_fingerprint(batch.bureau, batch.year):
         raise Http404  # something in it has been withdrawn or replaced since: build a new one
-    return _download(request, stored=batch.file, filename=f"{batch.year.year}-{batch.bureau.name}-公开文档.zip",
-                     content_type="application/zip", size=batch.file.size if request.method == "HEAD" else 0,
-                     etag=batch.sha256, max_age=3600)
+    return stored_download(request, stored=batch.file, filename=f"{batch.year.year}-{batch.bureau.name}-公开文档.zip",
+                           content_type="application/zip", size=batch.file.size if request.method == "HEAD" else 0,
+                           etag=batch.sha256, max_age=3600)
 
 
 @require_safe
@@ -263,8 +264,8 @@ def robots(request):
 @login_required
 @require_POST
 def publication_act(request, kind, pk, action):
-    """公开 (a job, answered by its progress page) or 撤回公开 of one declaration, by a reviewer
-    of its finance bureau."""
+    """公开 or 撤回公开 of one declaration (a job each, answered by its progress page: both make the
+    unit's files anew), by a reviewer of its finance bureau."""
     declaration = declaration_for_reviewer(request, kind, pk)
     try:
         if action == "publish":
@@ -274,8 +275,9 @@ def publication_act(request, kind, pk, action):
             form = UnpublishForm(request.POST)
             if not form.is_valid():
                 return form_errors(request, declaration, kind, form)
-            services.declaration_unpublish(declaration=declaration, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "已撤回公开。")
+            job = services.declaration_unpublish_start(declaration=declaration, user=request.user,
+                                                       reason=form.cleaned_data["reason"])
+            return redirect("job", job.pk)
         else:
             raise Http404
     except ReviewError as error:

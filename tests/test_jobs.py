@@ -132,3 +132,37 @@ def test_an_export_job_that_fails_says_so_on_its_page(client, filler, zunhua_pro
     page = client.get(reverse("job", args=[job.pk]))
     assert '<div class="alert alert-danger" data-testid="job-failed">处理失败，错误已记录，请联系管理员后重试</div>' in page.text
     assert client.get(reverse("job_file", args=[job.pk])).status_code == 404
+
+
+def test_withdrawing_from_the_review_page_is_a_job_that_makes_the_units_document_anew(client, reviewer, filler,
+                                                                                       approved):
+    """撤回公开 remakes the unit's document (its PDF) without the table: a worker's work too."""
+    from public import services as publishing
+    from public.models import DocumentRelease
+
+    other = ProjectDeclaration.objects.filter(unit=approved.unit, year=approved.year).exclude(pk=approved.pk).first()
+    other = services.declaration_approve(declaration=services.declaration_submit(declaration=other, user=filler),
+                                         user=reviewer)
+    publishing.declaration_publish(declaration=approved, user=reviewer)
+    publishing.declaration_publish(declaration=other, user=reviewer)
+    client.force_login(reviewer)
+    response = client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": "数据有误"})
+    job = Job.objects.get(title__startswith="撤回公开：")
+    assert response.url == reverse("job", args=[job.pk])
+    page = client.get(response.url)
+    assert '<p data-testid="job-state">已完成</p>' in page.text and "已撤回公开。" in page.text
+    assert ProjectDeclaration.objects.get(pk=approved.pk).status == "approved"
+    newest = DocumentRelease.objects.filter(unit=approved.unit, year=approved.year).first()
+    pdf = newest.files.get(format="pdf")
+    text = pdf_text(pdf.file.read())
+    assert other.name in text and approved.name not in text
+
+
+def test_a_withdrawal_without_a_reason_is_refused_at_once_and_starts_no_job(client, reviewer, approved):
+    from public import services as publishing
+
+    publishing.declaration_publish(declaration=approved, user=reviewer)
+    client.force_login(reviewer)
+    client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": ""})
+    assert not Job.objects.exists()
+    assert ProjectDeclaration.objects.get(pk=approved.pk).status == "published"

@@ -89,6 +89,7 @@ MATRIX = {
     "self_evaluation_export": ({"pk": "{evaluation}", "fmt": "xlsx"}, SCOPED_READ),
     "self_evaluation_import": ({"pk": "{evaluation}"}, POST_ONLY),
     "self_evaluation_judge": ({"pk": "{evaluation}"}, POST_ONLY),
+    "self_evaluation_files": ({"pk": "{evaluation}"}, POST_ONLY),
     "self_evaluation_act": ({"pk": "{evaluation}", "act": "approve"}, POST_ONLY),
     "public_self_evaluations": ({}, EVERYONE),
     "public_self_evaluation": ({"pk": 1}, NOBODY),

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below runs marked as a web request, where a PDF render raises (issue 16).
+    "jobs.context.WebRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.db_router.PublicPortalReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from jobs.context import in_web_request
+
 logger = logging.getLogger(__name__)
 STYLESHEET = "print/document.css"
 
@@ -56,11 +58,22 @@ def render_html(document, *, for_pdf=True):
     )
 
 
+class PdfInRequest(RuntimeError):
+    """render_pdf was called for a web request: PDFs render in jobs and commands only (issue 16)."""
+
+
 def render_pdf(document):
     """The document's PDF, rendered in a limited child process (declarations/exports/worker.py)
     unless PDF_TIMEOUT_SECONDS is 0 or this is that child already. Raises RenderError when
-    the document is over a limit."""
+    the document is over a limit, and PdfInRequest inside a web request (jobs/context.py): a
+    view starts a job (jobs.services.job_start) instead."""
     from . import worker
+
+    if in_web_request():
+        raise PdfInRequest(
+            f"render_pdf({document.filename!r}) inside a web request: PDFs render in jobs "
+            "(jobs.services.job_start) or management commands only"
+        )
 
     if not settings.PDF_TIMEOUT_SECONDS or worker.in_child():
         return render_pdf_here(document)

@@ -168,15 +168,23 @@ def _kept(layout, fmt, document, data, *, part, render=True):
     """The exporter's (filename, content_type, bytes), rendered only when no file of the same
     content key is kept in the default storage yet (and render is True: else NotKept)."""
     exporter = exporter_for(layout, fmt)
-    filename = f"{document.filename}.{exporter.extension}"
-    name = f"{settings.EXPORT_CACHE_PREFIX}{content_key(layout, fmt, document, data, part=part)}.{exporter.extension}"
+    return kept(key=content_key(layout, fmt, document, data, part=part), extension=exporter.extension,
+                content_type=exporter.content_type, filename=f"{document.filename}.{exporter.extension}",
+                render_bytes=lambda: exporter.render_bytes(document), render=render)
+
+
+def kept(*, key, extension, content_type, filename, render_bytes, render=True):
+    """The file kept under the content key `key` as an Export; when none is kept, `render_bytes()`
+    makes it and it is kept (render=True), or NotKept is raised (render=False: a request asks,
+    a job renders). Other exports (evaluation/exports.py) keep their files here too."""
+    name = f"{settings.EXPORT_CACHE_PREFIX}{key}.{extension}"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
-            return Export(filename, exporter.content_type, handle.read(), stored=name)
+            return Export(filename, content_type, handle.read(), stored=name)
     if not render:
         raise NotKept(name)
-    content = exporter.render_bytes(document)
+    content = render_bytes()
     saved = default_storage.save(name, ContentFile(content))
     if saved != name:  # another request kept the same content meanwhile: keep one file
         default_storage.delete(saved)
-    return Export(filename, exporter.content_type, content, stored=name)
+    return Export(filename, content_type, content, stored=name)

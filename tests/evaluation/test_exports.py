@@ -149,16 +149,18 @@ def test_an_edited_self_evaluation_workbook_imports_back(client, filler, evaluat
     assert values_by_name(evaluation)["信访事项按期结案率"].reached_value == "91%"
 
 
-def test_the_published_files_come_from_the_snapshot(client, filler, reviewer, evaluation):
+def test_the_published_files_come_from_the_snapshot(client, filler, reviewer, evaluation,
+                                                   django_capture_on_commit_callbacks):
     fill_self_evaluation(evaluation, filler)
     services.self_evaluation_submit(evaluation=evaluation, user=filler)
     value = values_by_name(evaluation)["处置极端突发信访事件"]
     services.self_evaluation_judge(evaluation=evaluation, user=reviewer, judgements={value.pk: ("", Decimal("25"))})
     services.self_evaluation_approve(evaluation=evaluation, user=reviewer)
-    services.self_evaluation_publish(evaluation=evaluation, user=reviewer)
-    publication = evaluation.publications.get()
     value.reached_value = "已改动"
-    value.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the files' job, after the commit
+        services.self_evaluation_publish(evaluation=evaluation, user=reviewer)
+        value.save()  # a live edit after the snapshot, before the worker renders
+    publication = evaluation.publications.get()
     text = flat(pdf_text(_download(client, reverse("public_self_evaluation_file", args=[publication.pk, "pdf"]))))
     assert flat("自评等级：优") in text and "已改动" not in text
 
