@@ -413,39 +413,41 @@ def declaration_publish_job(job):
 
 
 def declaration_unpublish_start(*, declaration, user, reason):
-    """撤回公开 from the review page: a job a worker runs (declaration_unpublish_job), since the
-    unit's document is made anew without the table (release_refresh renders its PDF, which no
-    web request does). What the guard refuses now is refused at once, with its message."""
-    review.guard("unpublish", declaration, user)
-    if not (reason or "").strip():
-        raise review.ReviewError("撤回公开必须填写理由")
-    from .tasks import unpublish_declaration
+    """撤回公开 from the review page: the tables leave the portal at once, in this request (their
+    files answer 404, the unit's document that held them is no longer public); the unit's document
+    without them is then made anew by a worker (release_refresh renders its PDF, which no web
+    request does). Returns that job, or None when nothing else of the unit and year stays public."""
+    declaration = declaration_unpublish(declaration=declaration, user=user, reason=reason, refresh=False)
+    if not _current_of(declaration.unit, declaration.year):
+        return None
+    from .tasks import refresh_release
 
-    kind = review.kind_of(declaration)
-    return job_start(
-        kind=Job.PUBLISH, user=user, title=f"撤回公开：{review.title_of(declaration)}",
-        params={"kind": kind, "pk": declaration.pk, "reason": reason.strip()},
-        back_url=reverse("review_declaration", args=[kind, declaration.pk]), task=unpublish_declaration,
+    return job_start(  # after the withdrawal's commit: the worker may read the job at once
+        kind=Job.PUBLISH, user=user,
+        title=f"撤回公开后重新生成公开文档：{declaration.unit.name} {declaration.year.year} 年度",
+        params={"unit": declaration.unit_id, "year": declaration.year_id},
+        back_url=reverse("review_declaration", args=[review.kind_of(declaration), declaration.pk]),
+        task=refresh_release,
     )
 
 
-def declaration_unpublish_job(job):
-    """The worker's part: declaration_unpublish as the user who asked; a ReviewError ends the job
-    with its message and nothing withdrawn."""
-    model = ProjectDeclaration if job.params["kind"] == "project" else DepartmentDeclaration
-    try:
-        declaration_unpublish(declaration=model.objects.get(pk=job.params["pk"]), user=job.user,
-                              reason=job.params["reason"])
-    except review.ReviewError as error:
-        raise JobRefused(str(error)) from None
-    return {"message": "已撤回公开。"}
+def release_refresh_job(job):
+    """The worker's part of a withdrawal: the unit's document of what is public now."""
+    from declarations.models import BudgetYear, Unit
+
+    with transaction.atomic():
+        release = release_refresh(unit=Unit.objects.get(pk=job.params["unit"]),
+                                  year=BudgetYear.objects.get(pk=job.params["year"]))
+        portal_changed()
+    return {"message": "已撤回公开，单位的公开文档已重新生成。" if release else "已撤回公开。"}
 
 
 @transaction.atomic
-def declaration_unpublish(*, declaration, user, reason):
+def declaration_unpublish(*, declaration, user, reason, refresh=True):
     """已公开 → 审核通过 (撤回公开). Final for what it withdraws: the publication's files, the
     releases that held it and its reference values are never public again; the withdrawn
-    publication stays listed for the record."""
+    publication stays listed for the record. `refresh=False` leaves making the unit's document
+    anew to the caller (declaration_unpublish_start: a job)."""
     declaration = review.locked(declaration)
     review.guard("unpublish", declaration, user)
     if not (reason or "").strip():
@@ -458,7 +460,8 @@ def declaration_unpublish(*, declaration, user, reason):
     PublishedValue.objects.filter(publication_id__in=withdrawn).delete()
     search.entries_remove(withdrawn)
     declaration = review.move("unpublish", declaration, user, comment=reason.strip(), data={"publications": withdrawn})
-    release_refresh(unit=declaration.unit, year=declaration.year)
+    if refresh:
+        release_refresh(unit=declaration.unit, year=declaration.year)
     portal_changed()
     review.notify(review.fillers_of(declaration), f"{review.title_of(declaration)}已撤回公开：{reason.strip()[:80]}",
                   review.detail_url(declaration))

@@ -17,5 +17,5 @@ def publish_declaration(job_id):
 
 
 @db_task()
-def unpublish_declaration(job_id):
-    job_run(job_id, services.declaration_unpublish_job)
+def refresh_release(job_id):
+    job_run(job_id, services.release_refresh_job)

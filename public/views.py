@@ -277,7 +277,9 @@ def publication_act(request, kind, pk, action):
                 return form_errors(request, declaration, kind, form)
             job = services.declaration_unpublish_start(declaration=declaration, user=request.user,
                                                        reason=form.cleaned_data["reason"])
-            return redirect("job", job.pk)
+            messages.success(request, "已撤回公开：公众已看不到该表及其文件。")
+            if job is not None:  # the unit's other tables: its document made anew by a worker
+                return redirect("job", job.pk)
         else:
             raise Http404
     except ReviewError as error:

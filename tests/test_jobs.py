@@ -147,10 +147,10 @@ def test_withdrawing_from_the_review_page_is_a_job_that_makes_the_units_document
     publishing.declaration_publish(declaration=other, user=reviewer)
     client.force_login(reviewer)
     response = client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": "数据有误"})
-    job = Job.objects.get(title__startswith="撤回公开：")
+    job = Job.objects.get(title__startswith="撤回公开后重新生成公开文档：")
     assert response.url == reverse("job", args=[job.pk])
     page = client.get(response.url)
-    assert '<p data-testid="job-state">已完成</p>' in page.text and "已撤回公开。" in page.text
+    assert '<p data-testid="job-state">已完成</p>' in page.text and "单位的公开文档已重新生成" in page.text
     assert ProjectDeclaration.objects.get(pk=approved.pk).status == "approved"
     newest = DocumentRelease.objects.filter(unit=approved.unit, year=approved.year).first()
     pdf = newest.files.get(format="pdf")
@@ -166,3 +166,46 @@ def test_a_withdrawal_without_a_reason_is_refused_at_once_and_starts_no_job(clie
     client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": ""})
     assert not Job.objects.exists()
     assert ProjectDeclaration.objects.get(pk=approved.pk).status == "published"
+
+
+def test_a_withdrawal_takes_the_table_off_the_portal_before_any_worker_runs(
+    client, reviewer, filler, approved, monkeypatch
+):
+    """A worker busy elsewhere never delays a withdrawal: the table and its files leave at once;
+    only the unit's document without it waits for the worker."""
+    from public import services as publishing
+    from public.models import PublishedFile
+
+    other = ProjectDeclaration.objects.filter(unit=approved.unit, year=approved.year).exclude(pk=approved.pk).first()
+    other = services.declaration_approve(declaration=services.declaration_submit(declaration=other, user=filler),
+                                         user=reviewer)
+    publishing.declaration_publish(declaration=approved, user=reviewer)
+    publishing.declaration_publish(declaration=other, user=reviewer)
+    pdf = PublishedFile.objects.get(publication__project=approved, format="pdf")
+    file_url = reverse("public_file", args=[pdf.pk, pdf.sha256, pdf.filename])
+    unit_url = reverse("public_unit_year", args=[approved.unit_id, approved.year.year])
+    assert client.get(file_url).status_code == 200 and approved.name in client.get(unit_url).text
+    def no_worker(job_id):  # the job stays queued: no worker runs it
+        pass
+
+    no_worker.func = no_worker  # what jobs.services.task_path reads of a huey task
+    monkeypatch.setattr("public.tasks.refresh_release", no_worker)
+    client.force_login(reviewer)
+    response = client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": "数据有误"})
+    job = Job.objects.get(title__startswith="撤回公开后重新生成公开文档：")
+    assert response.url == reverse("job", args=[job.pk]) and job.state == Job.QUEUED
+    client.logout()
+    assert client.get(file_url).status_code == 404
+    assert approved.name not in client.get(unit_url).text
+    assert ProjectDeclaration.objects.get(pk=approved.pk).status == "approved"
+
+
+def test_withdrawing_a_units_only_table_starts_no_job(client, reviewer, approved):
+    from public import services as publishing
+
+    publishing.declaration_publish(declaration=approved, user=reviewer)
+    client.force_login(reviewer)
+    response = client.post(reverse("publication_act", args=["project", approved.pk, "unpublish"]), {"reason": "数据有误"})
+    assert response.url == reverse("review_declaration", args=["project", approved.pk])
+    assert not Job.objects.exists() and ProjectDeclaration.objects.get(pk=approved.pk).status == "approved"
+    assert "已撤回公开：公众已看不到该表及其文件。" in client.get(response.url).text
