@@ -1,13 +1,20 @@
 """Reads scoped to what a user may see, and the round dashboard in a fixed number of queries."""
-from django.db.models import Count, Prefetch, Q
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField, Case, Count, DecimalField, F, Func, Max, OuterRef, Prefetch, Q, Subquery, Value, When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.shortcuts import get_object_or_404
 
 from declarations.models import SpendingCheckpoint
 from declarations.selectors import units_visible_to
 
 from .models import (
-    Likelihood, MonitoringReport, MonitoringRound, PublicationFormat, SelfEvaluation, SelfEvaluationPublication,
-    SelfEvaluationPublicationFile, State,
+    Likelihood, MonitoringReport, MonitoringRound, MonitoringValue, PublicationFormat, SelfEvaluation,
+    SelfEvaluationPublication, SelfEvaluationPublicationFile, State, checkpoint_month,
 )
 from .services import eligible_projects
 
@@ -135,20 +142,93 @@ def public_file(publication_pk, fmt):
         publication__pk=publication_pk, publication__withdrawn_at__isnull=True, format=fmt).first()
 
 
+PERCENT = DecimalField(max_digits=5, decimal_places=2)
+IN_PROGRESS = [State.SUBMITTED, State.APPROVED, State.RETURNED, State.DRAFT]  # a round's reports not yet published
+
+
+class Scaled(Func):
+    """`expression × factor` exactly: a numeric product on PostgreSQL; on SQLite, which keeps decimals
+    as floating point, the product rounded to a whole number, so that comparing products of amounts
+    (6 decimal places, scaled by 10⁶) and percentages (2, by 10²) is exact integer arithmetic."""
+
+    template = "(%(expressions)s * %(factor)s)"
+    output_field = DecimalField()
+
+    def __init__(self, expression, factor, **extra):
+        super().__init__(expression, factor=int(factor), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(ROUND(%(expressions)s * %(factor)s) AS INTEGER)",
+                           **extra_context)
+
+
+def _planned_percent(monitoring_round):
+    """The plan's cumulative percentage at the round's checkpoint month, per report, as SQL: the
+    highest percentage of the checkpoints up to that month, 0 when the plan has only later ones,
+    NULL when it has none that names a month (models.planned_percent, row by row). A round's plans
+    use a few distinct labels (3月底 … 12月底): they are read to months here, once."""
+    labels = (SpendingCheckpoint.objects.filter(project__monitoring_reports__round=monitoring_round)
+              .order_by().values_list("label", flat=True).distinct())
+    months = {label: checkpoint_month(label) for label in labels}
+    dated = [label for label, month in months.items() if month is not None]
+    reached = [label for label in dated if months[label] <= monitoring_round.checkpoint_month]
+    if not dated:
+        return Value(None, output_field=PERCENT)
+    # One subquery: over the dated checkpoints (none: NULL), the highest of the reached ones' percentages
+    # and 0 for each later one (percentages are never negative).
+    percent = Case(When(label__in=reached, then=F("percent")), default=Value(Decimal(0)), output_field=PERCENT)
+    return Subquery(SpendingCheckpoint.objects.filter(project=OuterRef("project"), label__in=dated).order_by()
+                    .values("project").annotate(plan=Max(percent)).values("plan"), output_field=PERCENT)
+
+
+def round_reports(monitoring_round):
+    """The round's reports being filled in or reviewed, each with `unlikely_count` (its indicators
+    whose 完成目标可能性 is 有可能 or 完全不可能) and `behind` (执行率 more than 10 points behind the
+    plan's checkpoint: MonitoringReport.behind_plan), worked out in SQL."""
+    unlikely = (MonitoringValue.objects.filter(report=OuterRef("pk")).exclude(likelihood=Likelihood.CERTAIN)
+                .order_by().values("report").annotate(n=Count("pk")).values("n"))
+    # behind_plan is `(rate or 0) < plan - 10`, rate = money(executed / budget × 100) (rounded half up to
+    # cents), None without an amount or a budget. With p the plan in cents and the amounts ≥ 0, the
+    # rounded rate is below p/100 - 10 exactly when the rate is below (2p - 2001) / 200, that is when
+    # 20000 × executed < (2p - 2001) × budget: no division, no rounding, the same answer in SQL. Without
+    # a rate, executed 0 of a budget 1 gives 0 < 2p - 2001, that is p > 1000 (plan above 10%).
+    no_rate = Q(executed_amount__isnull=True) | Q(project__budget__isnull=True) | Q(project__budget=0)
+    executed = Case(When(no_rate, then=Value(0)), default=Scaled(F("executed_amount"), 10 ** 6),
+                    output_field=DecimalField())
+    budget = Case(When(no_rate, then=Value(1)), default=Scaled(F("project__budget"), 10 ** 6),
+                  output_field=DecimalField())
+    behind = LessThan(executed * 20000, (Scaled(F("plan"), 100) * 2 - 2001) * budget)  # NULL without a plan
+    return (MonitoringReport.objects.filter(round=monitoring_round, status__in=IN_PROGRESS)
+            .alias(plan=_planned_percent(monitoring_round))
+            .annotate(unlikely_count=Coalesce(Subquery(unlikely), 0),
+                      behind=Case(When(behind, then=Value(True)), default=Value(False), output_field=BooleanField())))
+
+
 def round_progress(monitoring_round):
-    """Progress and the declarations at risk of one round, in a fixed number of queries.
+    """Progress and the declarations at risk of one round, in a fixed number of queries whatever its size.
 
     At risk: 执行率 more than 10 points behind the plan's checkpoint, or any indicator whose
-    完成目标可能性 is 有可能 or 完全不可能."""
+    完成目标可能性 is 有可能 or 完全不可能. `at_risk` is a queryset, to be read a page at a time."""
     total = eligible_projects(monitoring_round.bureau_id, monitoring_round.year_id).count()
-    reports = MonitoringReport.objects.filter(round=monitoring_round)
-    counts = dict(reports.values_list("status").annotate(n=Count("id")).order_by())
-    rows = (reports.filter(status__in=[State.SUBMITTED, State.APPROVED, State.RETURNED, State.DRAFT])
-            .annotate(unlikely_count=Count("values", filter=~Q(values__likelihood=Likelihood.CERTAIN)))
-            .select_related("round", "project__unit")
-            .prefetch_related(Prefetch("project__spending_plan", queryset=SpendingCheckpoint.objects.all()))
-            .order_by("project__unit__name", "project__order", "project__id"))
-    at_risk = [report for report in rows if report.unlikely_count or report.behind_plan]
+    counts = dict(MonitoringReport.objects.filter(round=monitoring_round).values_list("status")
+                  .annotate(n=Count("id")).order_by())
+    at_risk = (round_reports(monitoring_round).filter(Q(unlikely_count__gt=0) | Q(behind=True))
+               .order_by("project__unit__name", "project__order", "project__id"))
     submitted = counts.get(State.SUBMITTED, 0) + counts.get(State.APPROVED, 0)
     return {"total": total, "submitted": submitted, "started": sum(counts.values()), "counts": counts,
             "at_risk": at_risk}
+
+
+def at_risk_page(at_risk, number, per_page):
+    """One page of the reports at risk, read in two steps so that a late page costs what the first
+    does: the page's ids in order (the database computes the risks but reads no other column of the
+    rows it skips), then those reports with what the table shows (the rate, the planned percentage)."""
+    page = Paginator(at_risk.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    shown = (at_risk.filter(pk__in=ids).select_related("round", "project__unit")
+             .only("status", "executed_amount", "round", "project__name", "project__budget", "project__order",
+                   "project__unit__name")
+             .prefetch_related(Prefetch("project__spending_plan", queryset=SpendingCheckpoint.objects.all())))
+    by_pk = {report.pk: report for report in shown}
+    page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]  # less any changed in between
+    return page

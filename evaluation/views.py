@@ -105,10 +105,14 @@ def _round_for_reviewer(request, pk):
 
 @login_required
 def round_dashboard(request, pk):
-    """The reviewer's view of a round: progress (submitted/total) and the declarations at risk."""
+    """The reviewer's view of a round: progress (submitted/total) and the declarations at risk, 50 at a time."""
     monitoring_round = _round_for_reviewer(request, pk)
+    progress = selectors.round_progress(monitoring_round)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "evaluation/round.html", {
-        "round": monitoring_round, "progress": selectors.round_progress(monitoring_round),
+        "round": monitoring_round, "progress": progress, "query": query.urlencode(),
+        "page": selectors.at_risk_page(progress["at_risk"], request.GET.get("page"), ROWS_PER_PAGE),
     })
 
 

@@ -17,7 +17,7 @@ BUDGETS = {
     # page of each list (the rounds' projects with their reports, the projects with their evaluations)
     "home[filler]": 13,  # 11
     "home[reviewer]": 15,  # 13
-    "round[reviewer]": 11,  # 9
+    "round[reviewer]": 14,  # 12: the plans' checkpoint labels; the count, the ids and the rows of a page at risk
     "monitoring[filler]": 11,  # 9
     "monitoring[reviewer]": 11,  # 9
     "self_evaluation[filler]": 10,  # 8
