@@ -5,10 +5,15 @@ post the whole form with an `action` (add, remove, up, down, parse, library); th
 it and renders the editor again without saving, so nothing typed is lost and the page works
 with and without htmx. `save` checks every row and saves all of them, or none.
 """
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
 
 from indicators.models import LibraryIndicator, PublishedValue
 
@@ -305,12 +310,34 @@ def library_for(framework):
     }
 
 
+REFERENCE_SECONDS = 3600  # kept under the generation; the hour only bounds a key never asked again
+
+
 def reference_values(names, *, exclude_unit):
     """The same 三级 in other units' published tables: name → [(unit, year, value, basis)].
 
     Read from the values written at publication (never from live rows, never from tables that are
-    only approved), newest year first."""
+    only approved), newest year first. PublishedValue rows change only where the portal's
+    generation is raised in the same transaction (publication, withdrawal: public.services), so
+    the answer is cached under that number (settings.PUBLISHED_VALUES_GENERATION, read through
+    the setting: the public app builds on this one), this unit and these names."""
     wanted = [n for n in names if n]
+    if not wanted:
+        return {}
+    reader = settings.PUBLISHED_VALUES_GENERATION
+    if not reader:
+        return _reference_values(wanted, exclude_unit)
+    generation = import_string(reader)()[0]
+    digest = hashlib.sha256("\n".join(sorted(set(wanted))).encode("utf-8")).hexdigest()
+    key = f"reference-values:{generation}:{exclude_unit.pk}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _reference_values(wanted, exclude_unit)
+        cache.set(key, found, REFERENCE_SECONDS)
+    return found
+
+
+def _reference_values(wanted, exclude_unit):
     found = {}
     rows = (
         PublishedValue.objects.filter(name__in=wanted)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from indicators.models import Framework
 
@@ -80,6 +80,43 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
     }
     cover = CoverNote.objects.filter(unit=unit, year__year=year).first()
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
+
+
+def project_number(project):
+    """The number the unit's whole document gives the project's table: its place among the
+    unit's projects of the year with a table of their own, ordered by ("order", "id"); 1 for a
+    project without one (as `LayoutDefinition.project_document` answers). One count."""
+    if not project.has_table:
+        return 1
+    earlier = ProjectDeclaration.objects.filter(
+        Q(order__lt=project.order) | Q(order=project.order, pk__lt=project.pk),
+        unit_id=project.unit_id, year_id=project.year_id, has_table=True,
+    )
+    return earlier.count() + 1
+
+
+def load_project_data(project, layout, *, with_department=True):
+    """(data, the project as read into it, number) to print one project's table in `layout`.
+
+    When the layout's project table reads nothing of the document but its project (no
+    `department`, `projects`, `standalone`: `project_table_stands_alone`), only that project is
+    read and its number is one count; otherwise the whole document, and number None (the
+    layout finds it in `data`)."""
+    year = project.year.year
+    if layout.project_table_stands_alone():
+        data = load_document_data(project.unit, year, project_ids=[project.pk], with_department=False)
+        printed = data.projects[0]
+        return data, printed, project_number(printed)
+    data = load_document_data(project.unit, year, with_department=with_department)
+    return data, next(p for p in data.projects if p.pk == project.pk), None
+
+
+def share_rows(declaration, printed):
+    """Let `declaration` (a page's own object) use the related rows already read for the document
+    into `printed` (the same declaration, read with every prefetch): validating it and showing its
+    progress then read nothing again."""
+    if printed is not None and printed.pk == declaration.pk and type(printed) is type(declaration):
+        declaration._prefetched_objects_cache = dict(getattr(printed, "_prefetched_objects_cache", {}))
 
 
 def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True, bind="", prefix=""):

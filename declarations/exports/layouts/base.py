@@ -84,6 +84,11 @@ class LayoutDefinition:
             blocks=self.department_blocks(data),
         )
 
+    def project_table_stands_alone(self):
+        """Whether a project's table reads nothing of the document but its project (its unit,
+        year and frameworks), so that it can be built from that project alone."""
+        return False
+
     def project_document(self, data: DocumentData, project, number=None) -> Document:
         """One project's table; `number` is its place in the unit's document when `data` holds only it."""
         if number is None:
