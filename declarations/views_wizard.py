@@ -62,35 +62,38 @@ def _editable_or_404(request, declaration):
 
 
 def _progress(steps, findings, complete):
-    """Each step with whether it is complete and how many errors and hints point at it."""
+    """Each step with whether it is complete and how many errors and hints point at it.
+
+    `complete` maps a step to a function answering whether it is filled in: asked only for the
+    steps this layout has (a step it leaves out costs no query)."""
     result = []
     for key, label in steps:
         errors = sum(1 for f in findings if f.step == key and f.level == "error")
         hints = sum(1 for f in findings if f.step == key and f.level == "hint")
-        result.append({"key": key, "label": label, "complete": complete.get(key, False) and not errors,
-                       "errors": errors, "hints": hints})
+        done = key in complete and not errors and complete[key]()
+        result.append({"key": key, "label": label, "complete": done, "errors": errors, "hints": hints})
     return result
 
 
 def _project_complete(project):
     return {
-        "basic": bool(project.name),
-        "funds": bool(project.budget),
-        "goals": bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
-        "milestones": project.milestones.exists(),
-        "indicators": project.indicators.exists(),
-        "preview": project.status not in drafts.EDITABLE,
+        "basic": lambda: bool(project.name),
+        "funds": lambda: bool(project.budget),
+        "goals": lambda: bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
+        "milestones": lambda: project.milestones.exists(),
+        "indicators": lambda: project.indicators.exists(),
+        "preview": lambda: project.status not in drafts.EDITABLE,
     }
 
 
 def _department_complete(department):
     return {
-        "profile": bool(department.department_name or department.functions),
-        "money": department.money_lines.exists() or not _layout(department).department_income_kinds,
-        "projects": True,
-        "goals": bool(department.overall_goal or department.annual_goal or department.long_term_goal),
-        "indicators": department.indicators.exists() or not _layout(department).department_terms,
-        "preview": department.status not in drafts.EDITABLE,
+        "profile": lambda: bool(department.department_name or department.functions),
+        "money": lambda: department.money_lines.exists() or not _layout(department).department_income_kinds,
+        "projects": lambda: True,
+        "goals": lambda: bool(department.overall_goal or department.annual_goal or department.long_term_goal),
+        "indicators": lambda: department.indicators.exists() or not _layout(department).department_terms,
+        "preview": lambda: department.status not in drafts.EDITABLE,
     }
 
 

@@ -2,9 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
-
-from indicators.models import Framework
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from ..models import CoverNote, DepartmentDeclaration, Indicator, ProjectDeclaration, Unit
 from ..values import format_amount, format_number
@@ -55,9 +53,22 @@ def _indicators():
     return Prefetch("indicators", queryset=Indicator.objects.select_related("subcategory__category"))
 
 
+def _unit_with_layout(unit):
+    """The unit with its bureau, layout and 主管部门 loaded: the caller's own object when it has
+    them already (a page reads them with its declaration), else one query."""
+    cached = unit._state.fields_cache
+    bureau = cached.get("bureau")
+    if bureau is not None and "layout" in bureau._state.fields_cache and "parent" in cached:
+        return unit
+    return Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
+
+
 def load_document_data(unit, year, *, project_ids=None, with_department=True):
-    """Everything one unit prints for one year, in a fixed number of queries."""
-    unit = Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
+    """Everything one unit prints for one year, in a fixed number of queries.
+
+    The frameworks are prefetched on the unit's layout object, where validation finds them too
+    (services/validation.py: _framework_subcategories)."""
+    unit = _unit_with_layout(unit)
     department = None
     if with_department:
         department = (
@@ -72,12 +83,9 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
     projects = list(
         projects.order_by("order", "id").prefetch_related("goal_items", "milestones", "spending_plan", "money_lines", _indicators())
     )
-    frameworks = {
-        framework.table_kind: framework
-        for framework in Framework.objects.filter(layout_id=unit.bureau.layout_id).prefetch_related(
-            "categories__subcategories"
-        )
-    }
+    layout = unit.bureau.layout
+    prefetch_related_objects([layout], "frameworks__categories__subcategories")
+    frameworks = {framework.table_kind: framework for framework in layout.frameworks.all()}
     cover = CoverNote.objects.filter(unit=unit, year__year=year).first()
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
 

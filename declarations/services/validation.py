@@ -160,8 +160,11 @@ def _indicators(owner_field, owner, subcategories):
     cache = getattr(owner, "_prefetched_objects_cache", {})
     if "indicators" in cache:
         indicators = list(cache["indicators"])
-    else:
+    elif subcategories:
         indicators = list(Indicator.objects.filter(**{owner_field: owner}))
+    else:  # no framework read: 二级 and 一级 with each row
+        return list(Indicator.objects.filter(**{owner_field: owner}).select_related("subcategory__category"))
+    subcategories = subcategories or {}
     bare = [i for i in indicators if not Indicator.subcategory.is_cached(i)]
     missing = {i.subcategory_id for i in bare} - subcategories.keys()
     if missing:  # a 二级 outside the layout's framework (the layout changed since): read it
@@ -626,8 +629,8 @@ def validate_department(department):
     findings += _money_findings(department, lines)
 
     prints_indicators = _prints_department_indicators(definition)
-    # A layout printing no indicators asks for none: no framework to read, only the rows' own 二级.
-    subcategories = _framework_subcategories(department, TableKind.DEPARTMENT, layout) if prints_indicators else {}
+    # A layout printing no indicators asks for none: no framework to read, the rows with their own 二级.
+    subcategories = _framework_subcategories(department, TableKind.DEPARTMENT, layout) if prints_indicators else None
     indicators = _indicators("department", department, subcategories)
     required_terms = set(getattr(definition, "department_terms", None) or [Term.ANNUAL])
     if prints_indicators:
