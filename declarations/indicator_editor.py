@@ -281,19 +281,17 @@ def groups(framework, rows, terms, comments=None):
 
     `comments` (target → review comments) pins a returned declaration's comments to their rows."""
     comments = comments or {}
+    placed = [(category, sub) for category in framework.categories.all() for sub in category.subcategories.all()]
+    by_sub = {sub.pk: (category, sub) for category, sub in placed}
+    by_place = {}
     for row in rows:
-        for category in framework.categories.all():
-            for sub in category.subcategories.all():
-                if sub.pk == row.subcategory_id:
-                    row.comments = comments.get(f"indicator:{row.term}/{category.name}/{sub.name}/{row.name}", [])
+        if row.subcategory_id in by_sub:
+            category, sub = by_sub[row.subcategory_id]
+            row.comments = comments.get(f"indicator:{row.term}/{category.name}/{sub.name}/{row.name}", [])
+        by_place.setdefault((row.subcategory_id, row.term), []).append(row)
     result = []
     for term in terms:
-        term_groups = []
-        for category in framework.categories.all():
-            for sub in category.subcategories.all():
-                term_groups.append(
-                    Group(category, sub, term, [r for r in rows if r.subcategory_id == sub.pk and r.term == term])
-                )
+        term_groups = [Group(category, sub, term, by_place.get((sub.pk, term), [])) for category, sub in placed]
         result.append((Term(term).label, term, term_groups))
     return result
 
