@@ -18,14 +18,27 @@ def units_visible_to(user):
     return Unit.objects.none()
 
 
+def _unit_scope(user):
+    """units_visible_to(user) as a condition on a declaration's unit, without a subquery."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    if user.is_reviewer and user.bureau_id:
+        return Q(unit__bureau_id=user.bureau_id)
+    if user.is_filler and user.unit_id:
+        return Q(unit_id=user.unit_id)
+    return Q(pk__in=[])
+
+
 def _departments_for(user):
-    return DepartmentDeclaration.objects.filter(unit__in=units_visible_to(user)).select_related(
+    return DepartmentDeclaration.objects.filter(_unit_scope(user)).select_related(
         "unit__bureau__layout", "unit__parent", "year"
     )
 
 
 def _projects_for(user):
-    return ProjectDeclaration.objects.filter(unit__in=units_visible_to(user)).select_related(
+    return ProjectDeclaration.objects.filter(_unit_scope(user)).select_related(
         "unit__bureau__layout", "unit__parent", "year"
     )
 

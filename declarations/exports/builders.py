@@ -4,7 +4,12 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from ..models import CoverNote, DepartmentDeclaration, Indicator, ProjectDeclaration, Unit
+from indicators.models import Subcategory
+
+from ..models import (
+    CoverNote, DepartmentDeclaration, GoalItem, ProjectDeclaration, ProjectMilestone, SafeguardMeasure,
+    SpendingCheckpoint, SubGoal, Unit,
+)
 from ..values import format_amount, format_number
 from .document import LABEL, NUMBER, Cell, label, value
 
@@ -49,8 +54,26 @@ class DocumentData:
         return self.unit.bureau.layout.code
 
 
-def _indicators():
-    return Prefetch("indicators", queryset=Indicator.objects.select_related("subcategory__category"))
+def _rows(name, model, owner):
+    """A prefetch of an owner's rows in their order, without the joins their model's ordering by
+    owner would add (each owner's rows come in the same order)."""
+    return Prefetch(name, queryset=model.objects.order_by(f"{owner}_id", "order"))
+
+
+def _attach_subcategories(declarations, frameworks):
+    """Give each indicator its 二级 (and 一级) from the frameworks already read, instead of a copy
+    of both per row; a 二级 outside them (the layout changed since) is read."""
+    subcategories = {
+        sub.pk: sub
+        for framework in frameworks.values() for category in framework.categories.all()
+        for sub in category.subcategories.all()
+    }
+    indicators = [indicator for declaration in declarations for indicator in declaration.indicators.all()]
+    missing = {indicator.subcategory_id for indicator in indicators} - subcategories.keys()
+    if missing:
+        subcategories.update(Subcategory.objects.select_related("category").in_bulk(missing))
+    for indicator in indicators:
+        indicator.subcategory = subcategories[indicator.subcategory_id]
 
 
 def _unit_with_layout(unit):
@@ -74,18 +97,25 @@ def load_document_data(unit, year, *, project_ids=None, with_department=True):
         department = (
             DepartmentDeclaration.objects.filter(unit=unit, year__year=year)
             .select_related("year")
-            .prefetch_related("sub_goals", "safeguards", "money_lines", _indicators())
+            .prefetch_related(
+                _rows("sub_goals", SubGoal, "declaration"), _rows("safeguards", SafeguardMeasure, "declaration"),
+                "money_lines", "indicators",
+            )
             .first()
         )
     projects = ProjectDeclaration.objects.filter(unit=unit, year__year=year).select_related("year")
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
     projects = list(
-        projects.order_by("order", "id").prefetch_related("goal_items", "milestones", "spending_plan", "money_lines", _indicators())
+        projects.order_by("order", "id").prefetch_related(
+            _rows("goal_items", GoalItem, "project"), _rows("milestones", ProjectMilestone, "project"),
+            _rows("spending_plan", SpendingCheckpoint, "project"), "money_lines", "indicators",
+        )
     )
     layout = unit.bureau.layout
     prefetch_related_objects([layout], "frameworks__categories__subcategories")
     frameworks = {framework.table_kind: framework for framework in layout.frameworks.all()}
+    _attach_subcategories(([department] if department is not None else []) + projects, frameworks)
     cover = CoverNote.objects.filter(unit=unit, year__year=year).first()
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
 
