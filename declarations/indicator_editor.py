@@ -297,15 +297,13 @@ def groups(framework, rows, terms, comments=None):
 
 
 def library_for(framework):
-    """Library entries by 二级 id, matched by the 一级/二级 names of this framework."""
+    """Library entries by 二级 id, matched by the 一级/二级 names of this framework (only the
+    entries under its 二级 names are read: the library is every province's)."""
+    placed = [(category, sub) for category in framework.categories.all() for sub in category.subcategories.all()]
     by_path = {}
-    for entry in LibraryIndicator.objects.all():
+    for entry in LibraryIndicator.objects.filter(subcategory_name__in={sub.name for _category, sub in placed}):
         by_path.setdefault((entry.category_name, entry.subcategory_name), []).append(entry)
-    return {
-        sub.pk: by_path.get((category.name, sub.name), [])
-        for category in framework.categories.all()
-        for sub in category.subcategories.all()
-    }
+    return {sub.pk: by_path.get((category.name, sub.name), []) for category, sub in placed}
 
 
 REFERENCE_SECONDS = 3600  # kept under the generation; the hour only bounds a key never asked again
