@@ -3,6 +3,7 @@
 Forms only read and check input; the services in services/drafts.py write it.
 """
 import copy
+import weakref
 from decimal import Decimal
 
 from django import forms
@@ -319,7 +320,22 @@ class ProjectMilestonesForm(forms.Form):
         return [row for row in (form.cleaned_row() for form in self.rows.forms) if row]
 
 
+# The form classes of each layout object's steps, made once (a changed definition is a new object).
+_STEP_FORMS = weakref.WeakKeyDictionary()
+
+
+def _step_form_class(layout, kind, step, make):
+    classes = _STEP_FORMS.setdefault(layout, {})
+    if (kind, step) not in classes:
+        classes[kind, step] = make(layout, step)
+    return classes[kind, step]
+
+
 def project_step_form_class(layout, step):
+    return _step_form_class(layout, "project", step, _project_step_form_class)
+
+
+def _project_step_form_class(layout, step):
     fields = {
         "basic": layout.project_basic_fields,
         "funds": layout.project_funds_fields,
@@ -603,6 +619,10 @@ def money_column_caption(layout, column, year):
 
 
 def department_step_form_class(layout, step):
+    return _step_form_class(layout, "department", step, _department_step_form_class)
+
+
+def _department_step_form_class(layout, step):
     if step == "profile":
         fields, base = layout.department_profile_fields, DepartmentProfileForm
     else:

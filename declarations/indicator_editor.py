@@ -5,10 +5,15 @@ post the whole form with an `action` (add, remove, up, down, parse, library); th
 it and renders the editor again without saving, so nothing typed is lost and the page works
 with and without htmx. `save` checks every row and saves all of them, or none.
 """
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
 
 from indicators.models import LibraryIndicator, PublishedValue
 
@@ -276,41 +281,59 @@ def groups(framework, rows, terms, comments=None):
 
     `comments` (target → review comments) pins a returned declaration's comments to their rows."""
     comments = comments or {}
+    placed = [(category, sub) for category in framework.categories.all() for sub in category.subcategories.all()]
+    by_sub = {sub.pk: (category, sub) for category, sub in placed}
+    by_place = {}
     for row in rows:
-        for category in framework.categories.all():
-            for sub in category.subcategories.all():
-                if sub.pk == row.subcategory_id:
-                    row.comments = comments.get(f"indicator:{row.term}/{category.name}/{sub.name}/{row.name}", [])
+        if row.subcategory_id in by_sub:
+            category, sub = by_sub[row.subcategory_id]
+            row.comments = comments.get(f"indicator:{row.term}/{category.name}/{sub.name}/{row.name}", [])
+        by_place.setdefault((row.subcategory_id, row.term), []).append(row)
     result = []
     for term in terms:
-        term_groups = []
-        for category in framework.categories.all():
-            for sub in category.subcategories.all():
-                term_groups.append(
-                    Group(category, sub, term, [r for r in rows if r.subcategory_id == sub.pk and r.term == term])
-                )
+        term_groups = [Group(category, sub, term, by_place.get((sub.pk, term), [])) for category, sub in placed]
         result.append((Term(term).label, term, term_groups))
     return result
 
 
 def library_for(framework):
-    """Library entries by 二级 id, matched by the 一级/二级 names of this framework."""
+    """Library entries by 二级 id, matched by the 一级/二级 names of this framework (only the
+    entries under its 二级 names are read: the library is every province's)."""
+    placed = [(category, sub) for category in framework.categories.all() for sub in category.subcategories.all()]
     by_path = {}
-    for entry in LibraryIndicator.objects.all():
+    for entry in LibraryIndicator.objects.filter(subcategory_name__in={sub.name for _category, sub in placed}):
         by_path.setdefault((entry.category_name, entry.subcategory_name), []).append(entry)
-    return {
-        sub.pk: by_path.get((category.name, sub.name), [])
-        for category in framework.categories.all()
-        for sub in category.subcategories.all()
-    }
+    return {sub.pk: by_path.get((category.name, sub.name), []) for category, sub in placed}
+
+
+REFERENCE_SECONDS = 3600  # kept under the generation; the hour only bounds a key never asked again
 
 
 def reference_values(names, *, exclude_unit):
     """The same 三级 in other units' published tables: name → [(unit, year, value, basis)].
 
     Read from the values written at publication (never from live rows, never from tables that are
-    only approved), newest year first."""
+    only approved), newest year first. PublishedValue rows change only where the portal's
+    generation is raised in the same transaction (publication, withdrawal: public.services), so
+    the answer is cached under that number (settings.PUBLISHED_VALUES_GENERATION, read through
+    the setting: the public app builds on this one), this unit and these names."""
     wanted = [n for n in names if n]
+    if not wanted:
+        return {}
+    reader = settings.PUBLISHED_VALUES_GENERATION
+    if not reader:
+        return _reference_values(wanted, exclude_unit)
+    generation = import_string(reader)()[0]
+    digest = hashlib.sha256("\n".join(sorted(set(wanted))).encode("utf-8")).hexdigest()
+    key = f"reference-values:{generation}:{exclude_unit.pk}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _reference_values(wanted, exclude_unit)
+        cache.set(key, found, REFERENCE_SECONDS)
+    return found
+
+
+def _reference_values(wanted, exclude_unit):
     found = {}
     rows = (
         PublishedValue.objects.filter(name__in=wanted)

@@ -18,29 +18,49 @@ def units_visible_to(user):
     return Unit.objects.none()
 
 
-def department_declarations_for(user):
-    return (
-        DepartmentDeclaration.objects.filter(unit__in=units_visible_to(user))
-        .select_related("unit__bureau__layout", "unit__parent", "year")
-        .annotate(indicator_count=Count("indicators"))
+def _unit_scope(user):
+    """units_visible_to(user) as a condition on a declaration's unit, without a subquery."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    if user.is_reviewer and user.bureau_id:
+        return Q(unit__bureau_id=user.bureau_id)
+    if user.is_filler and user.unit_id:
+        return Q(unit_id=user.unit_id)
+    return Q(pk__in=[])
+
+
+def _departments_for(user):
+    return DepartmentDeclaration.objects.filter(_unit_scope(user)).select_related(
+        "unit__bureau__layout", "unit__parent", "year"
     )
+
+
+def _projects_for(user):
+    return ProjectDeclaration.objects.filter(_unit_scope(user)).select_related(
+        "unit__bureau__layout", "unit__parent", "year"
+    )
+
+
+def department_declarations_for(user):
+    """The user's 部门整体 declarations, each with its `indicator_count` (the lists show it)."""
+    return _departments_for(user).annotate(indicator_count=Count("indicators"))
 
 
 def project_declarations_for(user):
-    return (
-        ProjectDeclaration.objects.filter(unit__in=units_visible_to(user))
-        .select_related("unit__bureau__layout", "unit__parent", "year")
-        .annotate(indicator_count=Count("indicators"))
-    )
+    return _projects_for(user).annotate(indicator_count=Count("indicators"))
 
 
+# One declaration's pages do not show its indicator count: no COUNT … GROUP BY over every
+# selected column (half the cost of the read on a large database).
 def department_declaration_for(user, pk):
     """The declaration, or 404 when it does not exist or lies outside the user's scope."""
-    return get_object_or_404(department_declarations_for(user), pk=pk)
+    return get_object_or_404(_departments_for(user), pk=pk)
 
 
 def project_declaration_for(user, pk):
-    return get_object_or_404(project_declarations_for(user), pk=pk)
+    return get_object_or_404(_projects_for(user), pk=pk)
 
 
 def unit_years_for(user):

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import forms, indicator_editor, indicator_grid, selectors
 from .next_steps import FIRST_STEP
-from .exports.builders import load_document_data
+from .exports.builders import load_document_data, load_project_data, share_rows
 from .exports.layouts import get_layout
 from .models import BudgetYear, DepartmentDeclaration, ProjectDeclaration
 from .services import drafts, validation
@@ -62,40 +62,45 @@ def _editable_or_404(request, declaration):
 
 
 def _progress(steps, findings, complete):
-    """Each step with whether it is complete and how many errors and hints point at it."""
+    """Each step with whether it is complete and how many errors and hints point at it.
+
+    `complete` maps a step to a function answering whether it is filled in: asked only for the
+    steps this layout has (a step it leaves out costs no query)."""
     result = []
     for key, label in steps:
         errors = sum(1 for f in findings if f.step == key and f.level == "error")
         hints = sum(1 for f in findings if f.step == key and f.level == "hint")
-        result.append({"key": key, "label": label, "complete": complete.get(key, False) and not errors,
-                       "errors": errors, "hints": hints})
+        done = key in complete and not errors and complete[key]()
+        result.append({"key": key, "label": label, "complete": done, "errors": errors, "hints": hints})
     return result
 
 
 def _project_complete(project):
     return {
-        "basic": bool(project.name),
-        "funds": bool(project.budget),
-        "goals": bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
-        "milestones": project.milestones.exists(),
-        "indicators": project.indicators.exists(),
-        "preview": project.status not in drafts.EDITABLE,
+        "basic": lambda: bool(project.name),
+        "funds": lambda: bool(project.budget),
+        "goals": lambda: bool(project.annual_goal or project.long_term_goal or project.goal_items.exists()),
+        "milestones": lambda: project.milestones.exists(),
+        "indicators": lambda: project.indicators.exists(),
+        "preview": lambda: project.status not in drafts.EDITABLE,
     }
 
 
 def _department_complete(department):
     return {
-        "profile": bool(department.department_name or department.functions),
-        "money": department.money_lines.exists() or not _layout(department).department_income_kinds,
-        "projects": True,
-        "goals": bool(department.overall_goal or department.annual_goal or department.long_term_goal),
-        "indicators": department.indicators.exists() or not _layout(department).department_terms,
-        "preview": department.status not in drafts.EDITABLE,
+        "profile": lambda: bool(department.department_name or department.functions),
+        "money": lambda: department.money_lines.exists() or not _layout(department).department_income_kinds,
+        "projects": lambda: True,
+        "goals": lambda: bool(department.overall_goal or department.annual_goal or department.long_term_goal),
+        "indicators": lambda: department.indicators.exists() or not _layout(department).department_terms,
+        "preview": lambda: department.status not in drafts.EDITABLE,
     }
 
 
 def _state(declaration, kind):
     """(steps, findings, progress) of a declaration as saved now."""
+    # Its indicators once, for validation and the step's check mark alike (and the indicator step's rows).
+    prefetch_related_objects([declaration], "indicators")
     if kind == "project":
         findings = validation.validate_project(declaration)
         steps, complete = _steps(declaration, "project"), _project_complete(declaration)
@@ -127,6 +132,8 @@ def _wizard_context(request, declaration, kind, step):
     from review.services import comments_for_wizard, latest_review
 
     comments = comments_for_wizard(declaration)
+    if request.user.unit_id == declaration.unit_id:
+        request.user.unit = declaration.unit  # the navigation bar's unit: the one read with the page
     return {
         "review_comments": comments,
         "returned_review": latest_review(declaration) if declaration.status == "returned" else None,
@@ -371,14 +378,20 @@ def indicator_setup(declaration, kind):
     """(layout, framework, terms, allowed 二级 ids) of a declaration's indicator step."""
     layout = _layout(declaration)
     table_kind = "project" if kind == "project" else "department"
-    framework = declaration.unit.bureau.layout.frameworks.filter(table_kind=table_kind).prefetch_related(
-        "categories__subcategories"
-    ).first()
+    # On the layout row, where validation finds them too (no second read of the framework).
+    layout_row = declaration.unit.bureau.layout
+    prefetch_related_objects([layout_row], "frameworks__categories__subcategories")
+    framework = next((f for f in layout_row.frameworks.all() if f.table_kind == table_kind), None)
     if framework is None:
         raise Http404
     terms = ["annual"] if kind == "project" else list(layout.department_terms)
     allowed = {sub.pk for category in framework.categories.all() for sub in category.subcategories.all()}
     return layout, framework, terms, allowed
+
+
+def _saved_indicators(declaration, terms):
+    """The saved indicators of these terms in term and row order, from those `_state` read."""
+    return sorted((i for i in declaration.indicators.all() if i.term in terms), key=lambda i: (i.term, i.order))
 
 
 def _indicator_editor(request, declaration, kind, editable):
@@ -415,10 +428,10 @@ def _indicator_editor(request, declaration, kind, editable):
         else:
             rows = indicator_editor.apply_action(rows, action, frameworks_subcategories=allowed)
     else:
-        rows = indicator_editor.rows_from_indicators(
-            declaration.indicators.filter(term__in=terms).order_by("term", "order")
-        )
+        rows = None  # the saved ones, from those read for the page's state
     context = _wizard_context(request, declaration, kind, "indicators")
+    if rows is None:
+        rows = indicator_editor.rows_from_indicators(_saved_indicators(declaration, terms))
     row_errors = sum(1 for row in rows if row.errors)
     context.update(
         term_groups=indicator_editor.groups(framework, rows, terms, comments=context["review_comments"]),
@@ -446,9 +459,7 @@ def _indicator_grid(request, declaration, kind, editable):
     if draft is not None:
         rows = [dict(row) for row in draft.rows if isinstance(row, dict)]
     else:
-        rows = indicator_editor.rows_from_indicators(
-            declaration.indicators.filter(term__in=terms).order_by("term", "order")
-        )
+        rows = indicator_editor.rows_from_indicators(_saved_indicators(declaration, terms))
         indicator_editor.groups(framework, rows, terms, comments=context["review_comments"])  # pins comments
     context.update(
         grid=indicator_grid.grid_data(
@@ -504,13 +515,15 @@ def _escape(text):
 # --- preview, submit, copy ----------------------------------------------------------------
 
 def _preview(request, declaration, kind):
-    data = load_document_data(declaration.unit, declaration.year.year)
-    layout = get_layout(data.layout)
+    layout = _layout(declaration)
     if kind == "project":
-        project = next(p for p in data.projects if p.pk == declaration.pk)
-        document = layout.project_document(data, project)
+        data, printed, number = load_project_data(declaration, layout)
+        document = layout.project_document(data, printed, number=number)
     else:
+        data = load_document_data(declaration.unit, declaration.year.year)
         document = layout.department_document(data)
+        printed = data.department
+    share_rows(declaration, printed)
     context = _wizard_context(request, declaration, kind, "preview")
     context.update(
         document=document,

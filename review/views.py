@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from config.paging import Counted
 from declarations import selectors
-from declarations.exports.builders import load_document_data
+from declarations.exports.builders import load_document_data, load_project_data, share_rows
 from declarations.exports.layouts import get_layout
 from declarations.models import BudgetYear, DepartmentDeclaration, FinanceBureau, ProjectDeclaration, Status
 from declarations.services import validation
@@ -242,14 +242,16 @@ def review_declaration(request, kind, pk):
     current = snapshots[0].data if snapshots else services.serialize(declaration)
     base = services.diff_base(declaration, snapshots)
     diff = declaration_diff(base.data, snapshots[0].data) if base is not None else None
-    data = load_document_data(declaration.unit, declaration.year.year)
-    layout = get_layout(data.layout)
+    layout = get_layout(declaration.unit.bureau.layout)
     if kind == "project":
-        document = layout.project_document(data, next(p for p in data.projects if p.pk == declaration.pk))
-        findings = validation.validate_project(declaration)
+        data, printed, number = load_project_data(declaration, layout)
+        document = layout.project_document(data, printed, number=number)
     else:
+        data = load_document_data(declaration.unit, declaration.year.year)
         document = layout.department_document(data)
-        findings = validation.validate_department(declaration)
+        printed = data.department
+    share_rows(declaration, printed)  # validation reads the rows the document read
+    findings = (validation.validate_project if kind == "project" else validation.validate_department)(declaration)
     targets = comment_targets(current)
     return render(request, "review/declaration.html", {
         "declaration": declaration, "kind": kind, "document": document, "snapshots": snapshots, "diff": diff,

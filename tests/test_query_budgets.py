@@ -24,28 +24,28 @@ from review.models import Notification, Publication
 
 # page → the most queries it may make: the count measured when it was set (in the comment), plus
 # headroom of 2. The count may not change with the amount of data (see the test).
-PAGE_BUDGETS = {  # wizard steps: +1 since the indicator grid's draft is checked on every step
+PAGE_BUDGETS = {  # wizard steps: the declaration, its indicators and its framework read once for the page
     "home[filler]": 13,  # 11: with the page of units and years, and its count
     "home[reviewer]": 10,  # 8
     "home[admin]": 9,  # 7
     "project_detail": 16,  # 14
     "department_detail": 17,  # 15
-    "project_step[basic]": 19,  # 17
-    "project_step[funds]": 21,  # 19
-    "project_step[goals]": 20,  # 18
-    "project_step[indicators]": 26,  # 24
-    "project_step[preview]": 35,  # 33
-    "department_step[profile]": 14,  # 12
-    "department_step[goals]": 15,  # 13
-    "department_step[preview]": 29,  # 27
-    "department_step[money, jiangsu]": 15,  # 13
-    "department_step[projects, jiangsu]": 16,  # 14
-    "department_step[indicators, jiangsu]": 21,  # 19
+    "project_step[basic]": 16,  # 14
+    "project_step[funds]": 18,  # 16
+    "project_step[goals]": 17,  # 15
+    "project_step[indicators]": 22,  # 20
+    "project_step[preview]": 23,  # 21: one project's table read alone
+    "department_step[profile]": 12,  # 10
+    "department_step[goals]": 13,  # 11
+    "department_step[preview]": 22,  # 20
+    "department_step[money, jiangsu]": 13,  # 11
+    "department_step[projects, jiangsu]": 14,  # 12
+    "department_step[indicators, jiangsu]": 18,  # 16
     "department_detail[jiangsu]": 18,  # 16
     "document_preview": 24,  # 22
     "review_dashboard[reviewer]": 36,  # 34: aggregates for counts and charts, one page of rows
     "review_dashboard[admin]": 30,  # 28
-    "review_declaration": 30,  # 28
+    "review_declaration": 23,  # 21: one project's table read alone
     # Public pages as first rendered (the page cache is emptied before each); a second visit is 1 query.
     "public_index": 6,  # 4: with the generation row for the ETag, Last-Modified and cache key
     "public_search": 6,  # 4: the search table, the PDFs of the results, the years

@@ -285,6 +285,11 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE"),
     }
 
+# The function (dotted path) answering (number, changed_at) of the portal's generation, raised with
+# every change of the published indicator values: the wizard caches reference values under it
+# (declarations.indicator_editor.reference_values). Empty: read them on every page.
+PUBLISHED_VALUES_GENERATION = "public.generation.portal_generation"
+
 # Functions (dotted paths) a copied declaration is shown to: each returns warnings for the copy
 # (evaluation: indicators last year's 绩效自评 shows missed or far exceeded).
 DECLARATION_COPY_ADVISORS = ["evaluation.services.copy_advice"]

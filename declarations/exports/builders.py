@@ -2,11 +2,14 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from indicators.models import Framework
+from indicators.models import Subcategory
 
-from ..models import CoverNote, DepartmentDeclaration, Indicator, ProjectDeclaration, Unit
+from ..models import (
+    CoverNote, DepartmentDeclaration, GoalItem, ProjectDeclaration, ProjectMilestone, SafeguardMeasure,
+    SpendingCheckpoint, SubGoal, Unit,
+)
 from ..values import format_amount, format_number
 from .document import LABEL, NUMBER, Cell, label, value
 
@@ -51,35 +54,107 @@ class DocumentData:
         return self.unit.bureau.layout.code
 
 
-def _indicators():
-    return Prefetch("indicators", queryset=Indicator.objects.select_related("subcategory__category"))
+def _rows(name, model, owner):
+    """A prefetch of an owner's rows in their order, without the joins their model's ordering by
+    owner would add (each owner's rows come in the same order)."""
+    return Prefetch(name, queryset=model.objects.order_by(f"{owner}_id", "order"))
+
+
+def _attach_subcategories(declarations, frameworks):
+    """Give each indicator its 二级 (and 一级) from the frameworks already read, instead of a copy
+    of both per row; a 二级 outside them (the layout changed since) is read."""
+    subcategories = {
+        sub.pk: sub
+        for framework in frameworks.values() for category in framework.categories.all()
+        for sub in category.subcategories.all()
+    }
+    indicators = [indicator for declaration in declarations for indicator in declaration.indicators.all()]
+    missing = {indicator.subcategory_id for indicator in indicators} - subcategories.keys()
+    if missing:
+        subcategories.update(Subcategory.objects.select_related("category").in_bulk(missing))
+    for indicator in indicators:
+        indicator.subcategory = subcategories[indicator.subcategory_id]
+
+
+def _unit_with_layout(unit):
+    """The unit with its bureau, layout and 主管部门 loaded: the caller's own object when it has
+    them already (a page reads them with its declaration), else one query."""
+    cached = unit._state.fields_cache
+    bureau = cached.get("bureau")
+    if bureau is not None and "layout" in bureau._state.fields_cache and "parent" in cached:
+        return unit
+    return Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
 
 
 def load_document_data(unit, year, *, project_ids=None, with_department=True):
-    """Everything one unit prints for one year, in a fixed number of queries."""
-    unit = Unit.objects.select_related("bureau__layout", "parent").get(pk=unit.pk)
+    """Everything one unit prints for one year, in a fixed number of queries.
+
+    The frameworks are prefetched on the unit's layout object, where validation finds them too
+    (services/validation.py: _framework_subcategories)."""
+    unit = _unit_with_layout(unit)
     department = None
     if with_department:
         department = (
             DepartmentDeclaration.objects.filter(unit=unit, year__year=year)
             .select_related("year")
-            .prefetch_related("sub_goals", "safeguards", "money_lines", _indicators())
+            .prefetch_related(
+                _rows("sub_goals", SubGoal, "declaration"), _rows("safeguards", SafeguardMeasure, "declaration"),
+                "money_lines", "indicators",
+            )
             .first()
         )
     projects = ProjectDeclaration.objects.filter(unit=unit, year__year=year).select_related("year")
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
     projects = list(
-        projects.order_by("order", "id").prefetch_related("goal_items", "milestones", "spending_plan", "money_lines", _indicators())
-    )
-    frameworks = {
-        framework.table_kind: framework
-        for framework in Framework.objects.filter(layout_id=unit.bureau.layout_id).prefetch_related(
-            "categories__subcategories"
+        projects.order_by("order", "id").prefetch_related(
+            _rows("goal_items", GoalItem, "project"), _rows("milestones", ProjectMilestone, "project"),
+            _rows("spending_plan", SpendingCheckpoint, "project"), "money_lines", "indicators",
         )
-    }
+    )
+    layout = unit.bureau.layout
+    prefetch_related_objects([layout], "frameworks__categories__subcategories")
+    frameworks = {framework.table_kind: framework for framework in layout.frameworks.all()}
+    _attach_subcategories(([department] if department is not None else []) + projects, frameworks)
     cover = CoverNote.objects.filter(unit=unit, year__year=year).first()
     return DocumentData(unit=unit, year=year, cover=cover, department=department, projects=projects, frameworks=frameworks)
+
+
+def project_number(project):
+    """The number the unit's whole document gives the project's table: its place among the
+    unit's projects of the year with a table of their own, ordered by ("order", "id"); 1 for a
+    project without one (as `LayoutDefinition.project_document` answers). One count."""
+    if not project.has_table:
+        return 1
+    earlier = ProjectDeclaration.objects.filter(
+        Q(order__lt=project.order) | Q(order=project.order, pk__lt=project.pk),
+        unit_id=project.unit_id, year_id=project.year_id, has_table=True,
+    )
+    return earlier.count() + 1
+
+
+def load_project_data(project, layout, *, with_department=True):
+    """(data, the project as read into it, number) to print one project's table in `layout`.
+
+    When the layout's project table reads nothing of the document but its project (no
+    `department`, `projects`, `standalone`: `project_table_stands_alone`), only that project is
+    read and its number is one count; otherwise the whole document, and number None (the
+    layout finds it in `data`)."""
+    year = project.year.year
+    if layout.project_table_stands_alone():
+        data = load_document_data(project.unit, year, project_ids=[project.pk], with_department=False)
+        printed = data.projects[0]
+        return data, printed, project_number(printed)
+    data = load_document_data(project.unit, year, with_department=with_department)
+    return data, next(p for p in data.projects if p.pk == project.pk), None
+
+
+def share_rows(declaration, printed):
+    """Let `declaration` (a page's own object) use the related rows already read for the document
+    into `printed` (the same declaration, read with every prefetch): validating it and showing its
+    progress then read nothing again."""
+    if printed is not None and printed.pk == declaration.pk and type(printed) is type(declaration):
+        declaration._prefetched_objects_cache = dict(getattr(printed, "_prefetched_objects_cache", {}))
 
 
 def amount_cell(amount, *, decimals=None, suffix="", colspan=1, rowspan=1, blank_if_none=True, bind="", prefix=""):

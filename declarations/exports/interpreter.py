@@ -69,6 +69,7 @@ More constructs:
   tables.KIND for any owner              `DefinedLayout.table(KIND, owner, context)` prints a table of rows
                                          for any object (the 监控表 and 自评表 of evaluation/definitions/)
 """
+import json
 import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -125,6 +126,9 @@ WIZARD_KEYS = {
 # Indicator columns whose printed text is composed: the value from its parts, 定性/数值 from the comparator.
 INDICATOR_DISPLAY = {"value": "value_display", "comparator": "comparator_display"}
 UNBOUND = {"comparator"}
+# What a table's context holds of the document beyond its own owner (`context`). Whole words:
+# `project.supervising_department` or `bind: department_name` name none of them.
+DOCUMENT_NAMES = re.compile(r"(?<!\w)(department|projects|standalone)(?!\w)")
 
 
 def _adjustment(owner):
@@ -181,6 +185,13 @@ class DefinedLayout(LayoutDefinition):
     def prints_milestones(self):
         """Whether the project table prints the 项目实施进度计划 rows (project.milestones)."""
         return _names_collection((self.definition.get("tables") or {}).get("project"), "project.milestones")
+
+    def project_table_stands_alone(self):
+        """Whether tables.project names none of `department`, `projects` or `standalone` (the
+        document's other parts in its context), so that it prints the same built from its
+        project alone: a definition naming one, anywhere in the table, is read whole."""
+        spec = (self.definition.get("tables") or {}).get("project")
+        return spec is not None and not DOCUMENT_NAMES.search(json.dumps(spec, ensure_ascii=False))
 
     def lists_projects(self):
         """Whether the 部门整体 table lists the year's projects (项目支出情况)."""

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from .builders import load_document_data
+from .builders import load_document_data, load_project_data
 from .layouts import get_layout
 from .pdf import render_pdf
 from .xlsx import render_xlsx
@@ -112,11 +112,13 @@ def _with_meta(document, data):
 
 
 def export_project(*, project, fmt, render=True):
-    data = load_document_data(project.unit, project.year.year, with_department=False)
-    layout = get_layout(data.layout)
-    project = next(p for p in data.projects if p.pk == project.pk)
-    document = _with_meta(layout.project_document(data, project), data)
-    return _kept(layout, fmt, document, data, part=f"project:{project.pk}", render=render)
+    layout = get_layout(project.unit.bureau.layout)
+    data, project, number = load_project_data(project, layout, with_department=False)
+    document = _with_meta(layout.project_document(data, project, number=number), data)
+    # Read alone, the project's number (its place in the document) comes from the other
+    # projects: part of what the file depends on.
+    part = f"project:{project.pk}" if number is None else f"project:{project.pk}:{number}"
+    return _kept(layout, fmt, document, data, part=part, render=render)
 
 
 def export_department(*, department, fmt, render=True):

@@ -153,12 +153,25 @@ def _related(owner, name, queryset):
     return list(queryset)
 
 
-def _indicators(owner_field, owner):
-    return _related(
-        owner,
-        "indicators",
-        Indicator.objects.filter(**{owner_field: owner}).select_related("subcategory__category"),
-    )
+def _indicators(owner_field, owner, subcategories):
+    """The owner's indicators, each with its 二级 and 一级: what the caller prefetched, otherwise
+    one query. A row without its 二级 loaded takes it from `subcategories` (the framework's, by
+    id, already read for the mandatory check) rather than a copy of 二级 and 一级 per row."""
+    cache = getattr(owner, "_prefetched_objects_cache", {})
+    if "indicators" in cache:
+        indicators = list(cache["indicators"])
+    elif subcategories:
+        indicators = list(Indicator.objects.filter(**{owner_field: owner}))
+    else:  # no framework read: 二级 and 一级 with each row
+        return list(Indicator.objects.filter(**{owner_field: owner}).select_related("subcategory__category"))
+    subcategories = subcategories or {}
+    bare = [i for i in indicators if not Indicator.subcategory.is_cached(i)]
+    missing = {i.subcategory_id for i in bare} - subcategories.keys()
+    if missing:  # a 二级 outside the layout's framework (the layout changed since): read it
+        subcategories = {**subcategories, **Subcategory.objects.select_related("category").in_bulk(missing)}
+    for indicator in bare:
+        indicator.subcategory = subcategories[indicator.subcategory_id]
+    return indicators
 
 
 def _cached(obj, *path):
@@ -170,24 +183,31 @@ def _cached(obj, *path):
     return obj
 
 
-def _mandatory_subcategories(owner, table_kind):
-    """The mandatory 二级 of the owner's layout: from the frameworks the caller prefetched on the
-    unit's layout (`prefetch_for_validation`), otherwise one query."""
-    layout = _cached(owner, "unit", "bureau", "layout")
+def _framework_subcategories(owner, table_kind, layout=None):
+    """Every 二级 of the owner's layout's framework for this kind, with its 一级, by id: from the
+    frameworks the caller prefetched on the unit's layout (`prefetch_for_validation`, the
+    indicator step), otherwise one query."""
+    layout = layout or _cached(owner, "unit", "bureau", "layout")
     if layout is not None and "frameworks" in getattr(layout, "_prefetched_objects_cache", {}):
-        subcategories = [
-            sub
+        return {
+            sub.pk: sub
             for framework in layout.frameworks.all() if framework.table_kind == table_kind
             for category in framework.categories.all()
-            for sub in category.subcategories.all() if sub.mandatory
-        ]
-        return sorted(subcategories, key=lambda sub: (sub.category.order, sub.order, sub.pk))
-    return list(
-        Subcategory.objects.filter(
-            mandatory=True,
-            category__framework__table_kind=table_kind,
-            category__framework__layout__bureaus__units__id=owner.unit_id,
-        ).select_related("category")
+            for sub in category.subcategories.all()
+        }
+    subcategories = Subcategory.objects.filter(category__framework__table_kind=table_kind).select_related("category")
+    if layout is not None:
+        subcategories = subcategories.filter(category__framework__layout_id=layout.pk)
+    else:
+        subcategories = subcategories.filter(category__framework__layout__bureaus__units__id=owner.unit_id)
+    return {sub.pk: sub for sub in subcategories}
+
+
+def _mandatory(subcategories):
+    """The mandatory 二级 among them, in framework order."""
+    return sorted(
+        (sub for sub in subcategories.values() if sub.mandatory),
+        key=lambda sub: (sub.category.order, sub.order, sub.pk),
     )
 
 
@@ -504,13 +524,14 @@ def validate_project(project):
     if message:
         findings.append(Finding(ERROR, "funds", "fiscal_funds", message, APPROPRIATENESS))
 
-    plan = _related(project, "spending_plan", SpendingCheckpoint.objects.filter(project=project))
+    plan = _related(project, "spending_plan", SpendingCheckpoint.objects.filter(project=project).order_by("order"))
     message = check_spending_plan([p.percent for p in plan], [p.label for p in plan])
     if message:
         findings.append(Finding(ERROR, "funds", "spending_plan", message, FEASIBILITY))
 
-    indicators = _indicators("project", project)
-    mandatory = _mandatory_subcategories(project, TableKind.PROJECT)
+    subcategories = _framework_subcategories(project, TableKind.PROJECT)
+    indicators = _indicators("project", project, subcategories)
+    mandatory = _mandatory(subcategories)
     findings += _mandatory_findings(
         indicators, mandatory, _terms(indicators, {Term.ANNUAL}), prints_table=project.has_table
     )
@@ -607,10 +628,13 @@ def validate_department(department):
     findings = _missing_parts(department, definition, lines)
     findings += _money_findings(department, lines)
 
-    indicators = _indicators("department", department)
+    prints_indicators = _prints_department_indicators(definition)
+    # A layout printing no indicators asks for none: no framework to read, the rows with their own 二级.
+    subcategories = _framework_subcategories(department, TableKind.DEPARTMENT, layout) if prints_indicators else None
+    indicators = _indicators("department", department, subcategories)
     required_terms = set(getattr(definition, "department_terms", None) or [Term.ANNUAL])
-    if _prints_department_indicators(definition):  # a layout printing none asks for none
-        mandatory = _mandatory_subcategories(department, TableKind.DEPARTMENT)
+    if prints_indicators:
+        mandatory = _mandatory(subcategories)
         findings += _mandatory_findings(indicators, mandatory, _terms(indicators, required_terms), prints_table=True)
     year = department.year.year
     long_end = date(department.long_term_end_year, 12, 31) if department.long_term_end_year else None

@@ -45,7 +45,17 @@ class LayoutDefinition:
         return True
 
     def wizard_steps(self, kind, steps):
-        """The wizard's steps for this kind: those that ask for something the layout prints."""
+        """The wizard's steps for this kind: those that ask for something the layout prints.
+
+        Read off the definition once per layout object (every page of the wizard asks; a changed
+        definition is a new object: layouts.get_layout)."""
+        memo = self.__dict__.setdefault("_wizard_steps_memo", {})
+        key = (kind, tuple(steps))
+        if key not in memo:
+            memo[key] = self._wizard_steps(kind, steps)
+        return list(memo[key])
+
+    def _wizard_steps(self, kind, steps):
         if kind == "project":
             wanted = {
                 "basic": bool(self.project_basic_fields),
@@ -83,6 +93,11 @@ class LayoutDefinition:
             filename=f"{self.filename(data)}-部门整体",
             blocks=self.department_blocks(data),
         )
+
+    def project_table_stands_alone(self):
+        """Whether a project's table reads nothing of the document but its project (its unit,
+        year and frameworks), so that it can be built from that project alone."""
+        return False
 
     def project_document(self, data: DocumentData, project, number=None) -> Document:
         """One project's table; `number` is its place in the unit's document when `data` holds only it."""
