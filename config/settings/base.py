@@ -252,7 +252,14 @@ PUBLIC_ACCEL_REDIRECT_PREFIX = os.environ.get(
 # Redis (CACHE_REDIS_URL), so a page is rendered once for all of them.
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
 if CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "config.cache.ForgivingRedisCache",  # Redis away: misses, not errors
+        "LOCATION": CACHE_REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }}
+    # Sessions read from the shared cache, written through to the database: one query less per
+    # signed-in request, and they survive a Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # 300 pages at most
 
