@@ -113,17 +113,29 @@ def login(username):
 
 
 def wrk(paths, *, connections, seconds=15, cookie=None, rate=None, unique=False):
+    """(req/s, p95 ms, errors and non-2xx answers) through nginx: closed-loop, or paced at about
+    `rate` req/s (a 5 s calibration run first)."""
+    if rate:  # each connection waits `delay` between requests: set it so that the answers' own time counts
+        delay = connections * 1000 / rate
+        achieved = _wrk(paths, connections=connections, seconds=5, cookie=cookie, delay=delay, unique=unique)[0]
+        latency = connections * 1000 / achieved - delay
+        delay = max(1.0, connections * 1000 / rate - latency)
+        return _wrk(paths, connections=connections, seconds=seconds, cookie=cookie, delay=delay, unique=unique)
+    return _wrk(paths, connections=connections, seconds=seconds, cookie=cookie, unique=unique)
+
+
+def _wrk(paths, *, connections, seconds=15, cookie=None, delay=None, unique=False):
     """(req/s, p95 ms, errors and non-2xx answers) of wrk cycling through `paths` on nginx; as
-    fast as answers come, or paced at about `rate` req/s (each connection waits between requests);
-    `unique` adds a random `&v=` to each request, so no cache in front of the app answers it."""
+    fast as answers come, or each connection waiting `delay` ms between requests; `unique` adds a
+    random `&v=` to each request, so no cache in front of the app answers it."""
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
     script = Path(tempfile.mkdtemp()) / "paths.lua"
     listed = ", ".join('"' + p.replace('"', '\\"') + '"' for p in paths)
     suffix = ' .. "&v=" .. math.random(1, 1000000000)' if unique else ""
     lua = f"paths = {{{listed}}}\ni = 0\nmath.randomseed(os.time())\n"
-    if rate:
-        lua += f"delay = function() return {connections * 1000 / rate:.1f} end\n"
+    if delay:
+        lua += f"delay = function() return {delay:.1f} end\n"
     lua += (
         f'request = function() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1]{suffix}) end\n'
         'done = function(summary, latency, requests)\n'
@@ -211,8 +223,9 @@ def pages():
     report("public_search_uncached_at_100", [search_path], connections=20, unique=True, rate=100)
 
 
-def wizard():
-    """GETs of every step of the 80-indicator draft while 20 documents publish on the workers."""
+def wizard(background=BACKGROUND_PUBLICATIONS):
+    """GETs of every step of the 80-indicator draft while `background` (20) documents publish on
+    the workers."""
     from accounts.models import User
     from declarations.models import ProjectDeclaration
     from jobs.models import Job
@@ -236,7 +249,7 @@ def wizard():
     emit("wizard_indicators_kb", round(indicators_kb))
 
     approved = list(ProjectDeclaration.objects.filter(status="approved", has_table=True)
-                    .select_related("unit__bureau").order_by("pk")[:BACKGROUND_PUBLICATIONS])
+                    .select_related("unit__bureau").order_by("pk")[:background])
     reviewers = {}
     jobs = []
     started = time.monotonic()
@@ -247,6 +260,7 @@ def wizard():
         jobs.append(declaration_publish_start(declaration=declaration, user=reviewers[bureau]).pk)
     report("wizard", paths, connections=20, cookie=cookie, seconds=20)
     report("wizard_indicators_step", [indicators_path], connections=20, cookie=cookie)
+    report("wizard_at_60", paths, connections=20, cookie=cookie, rate=60)  # the issue's load, paced
     load_ended = timezone.now()
     done_during = Job.objects.filter(pk__in=jobs, state=Job.DONE, finished_at__lte=load_ended).count()
     while Job.objects.filter(pk__in=jobs).exclude(state__in=[Job.DONE, Job.FAILED]).exists():
@@ -325,13 +339,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fill", action="store_true", help="fill the topology's database at province scale first")
     parser.add_argument("--only", choices=["downloads", "pages", "wizard", "zip", "admin"], action="append")
+    parser.add_argument("--background", type=int, default=BACKGROUND_PUBLICATIONS,
+                        help="documents published while the wizard is measured (default 20; 0: none)")
     args = parser.parse_args()
     if args.fill:
         fill()
     from declarations.models import Indicator
 
     emit("indicators_total", Indicator.objects.count())
-    parts = {"downloads": downloads, "pages": pages, "wizard": wizard, "zip": batch_zip, "admin": admin}
+    parts = {"downloads": downloads, "pages": pages, "wizard": lambda: wizard(args.background), "zip": batch_zip,
+             "admin": admin}
     for name in args.only or parts:
         parts[name]()
 

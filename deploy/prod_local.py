@@ -40,6 +40,7 @@ BIN = PYTHON.parent
 SERVICES = ["redis", "s3", "web1", "web2", "worker1", "worker2", "nginx"]
 ACCEL_PREFIX = "/_protected/"
 DEMO_PASSWORD = "xinfang-demo-2026"
+WORKER_NICE = 10  # the task workers yield the CPU to the web hosts (publications wait, pages do not)
 
 
 def config():
@@ -160,14 +161,16 @@ def service_spec(cfg, state, name):
         return [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(cfg["s3_port"])], {}, ("tcp", cfg["s3_port"])
     if name.startswith("web"):
         port = cfg["app_ports"][int(name[3:]) - 1]
-        argv = [str(BIN / "gunicorn"), "config.wsgi", "--workers", cfg["gunicorn_workers"], "--timeout", "120",
+        # --preload: the workers fork from a loaded app (config/wsgi.py froze it for the garbage
+        # collector), so a worker replaced after --max-requests starts at once and shares its memory.
+        argv = [str(BIN / "gunicorn"), "config.wsgi", "--preload", "--workers", cfg["gunicorn_workers"], "--timeout", "120",
                 "--max-requests", "2000", "--max-requests-jitter", "200", "--bind", f"127.0.0.1:{port}", "--no-control-socket",
                 "--access-logfile", str(run / "logs" / f"{name}-access.log")]
         return argv, django_env(cfg, state), ("http", f"http://127.0.0.1:{port}/public/")
     if name.startswith("worker"):
         # Below the web hosts' CPU priority: a burst of publications never slows the pages
         # (docs/scaling.md: on separate hosts in a real deployment).
-        argv = [tool("nice"), "-n", "10", str(PYTHON), "manage.py", "run_huey", "--workers", cfg["huey_workers"]]
+        argv = [tool("nice"), "-n", str(WORKER_NICE), str(PYTHON), "manage.py", "run_huey", "--workers", cfg["huey_workers"]]
         return argv, django_env(cfg, state), ("sleep", 1.5)
     if name == "nginx":
         argv = [tool("nginx"), "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-g", "daemon off;"]
@@ -196,6 +199,17 @@ def _ready(check, pid, timeout=60):
     return False
 
 
+def _autogroup_nice(pid):
+    """Linux groups a session's processes for the scheduler (autogroup) and shares the CPU fairly
+    between groups whatever their nice value: each service runs in a session of its own, so the
+    workers' `nice` alone would not yield to the web hosts. The group's own nice does (a real
+    deployment: the workers on their own hosts, or systemd's CPUWeight=)."""
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(WORKER_NICE))
+    except OSError:  # no autogroup (kernel setting off, or not Linux): `nice` suffices then
+        pass
+
+
 def start_services(cfg, state, *names):
     """Start the services at once and wait until each answers (or raise, naming its log)."""
     checks = {}
@@ -207,6 +221,8 @@ def start_services(cfg, state, *names):
         log = open(cfg["run_dir"] / "logs" / f"{name}.log", "ab")
         process = subprocess.Popen(argv, cwd=ROOT, env=_process_env(extra), stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        if name.startswith("worker"):
+            _autogroup_nice(process.pid)
         state["services"][name] = {"pid": process.pid}
         checks[name] = (check, process.pid)
     save_state(cfg, state)
@@ -314,6 +330,7 @@ http {{
     gzip_types text/css application/javascript application/json image/svg+xml;
 
     upstream pjd_app {{
+        least_conn;  # requests differ in cost (a preview, a step): the less busy host takes the next
 {upstream}
         keepalive 16;
     }}
