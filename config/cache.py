@@ -1,6 +1,7 @@
 """The shared cache (Redis) as a help, never a dependency: when Redis cannot be reached, a read
-is a miss and a write is skipped (logged), so the public pages render anew and sessions
-(`cached_db`) come from the database, instead of every request failing until Redis is back."""
+is a miss and a write is skipped (logged), so the public pages render anew instead of every
+request failing until Redis is back. A delete is never forgiven: what asked for it (a session
+store, say) must not believe the entry gone. Sessions stay in the database."""
 import logging
 
 from django.core.cache.backends.redis import RedisCache
@@ -42,12 +43,6 @@ class ForgivingRedisCache(RedisCache):
         from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
         return self._forgiving("set_many", list(data), data, DEFAULT_TIMEOUT if timeout is ... else timeout, version)
-
-    def delete(self, key, version=None):
-        return self._forgiving("delete", False, key, version)
-
-    def delete_many(self, keys, version=None):
-        return self._forgiving("delete_many", None, keys, version)
 
     def touch(self, key, timeout=..., version=None):
         from django.core.cache.backends.base import DEFAULT_TIMEOUT

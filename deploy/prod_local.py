@@ -305,13 +305,15 @@ def nginx_conf(cfg):
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto {proto};
+            proxy_set_header X-Forwarded-For {forwarded_for};
             # One app host down: the request goes to the other (POSTs too: a refused
             # connection never reached the app).
             proxy_next_upstream error timeout http_502 http_503 non_idempotent;
             proxy_connect_timeout 2s;
             proxy_read_timeout 120s;"""
+    inner_proxy = app_proxy.format(proto="$http_x_forwarded_proto", forwarded_for="$http_x_forwarded_for")
+    app_proxy = app_proxy.format(proto="$scheme", forwarded_for="$proxy_add_x_forwarded_for")
     temp = "\n".join(f"    {kind}_temp_path {run / 'nginx' / 'tmp' / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""# Written by deploy/prod_local.py; the same locations as docs/scaling.md's nginx example.
@@ -350,7 +352,7 @@ http {{
 {protected}
         }}
         location / {{
-{app_proxy}
+{inner_proxy}
         }}
     }}
 
@@ -381,10 +383,10 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_read_timeout 120s;
             proxy_cache pjd_public;
-            proxy_cache_key "$scheme$host$request_uri";
+            proxy_cache_key "$scheme$host$request_uri|$http_hx_request";  # htmx asks for fragments
             proxy_cache_valid any 1s;  # 404 too: a withdrawal replaces the kept answer
-            proxy_ignore_headers Cache-Control Expires Vary X-Accel-Expires Set-Cookie;
-            proxy_hide_header Set-Cookie;
+            # An answer that sets a cookie is never kept (nginx's default); the portal's set none.
+            proxy_ignore_headers Cache-Control Expires Vary X-Accel-Expires;
             proxy_cache_bypass $cookie_sessionid;
             proxy_no_cache $cookie_sessionid;
             proxy_cache_lock on;

@@ -417,4 +417,4 @@ def public_self_evaluation_file(request, pk, fmt):
             return render(request, "evaluation/public_file_pending.html", {"pk": pk}, status=404)
         raise Http404
     return stored_download(request, stored=stored.file, filename=stored.filename, content_type=stored.content_type,
-                           size=stored.size, etag=stored.sha256, max_age=3600)
+                           size=stored.size, etag=stored.sha256, max_age=0)  # its URL holds no hash: revalidated, 304 when unchanged

@@ -62,7 +62,10 @@ def job_start(*, kind, user, title, params, back_url, task):
         kind=kind, user=user, title=title[:300], params=params, back_url=back_url[:300], task=task_path(task),
         lease_until=_lease(),
     )
-    task(job.pk)
+    try:
+        task(job.pk)
+    except Exception:  # the queue (Redis) unreachable: the job waits in the database, queued again by requeue_jobs
+        logger.exception("job.enqueue_failed job=%s", job.pk)
     job.refresh_from_db()
     return job
 

@@ -57,6 +57,16 @@ def _store(owner_field, owner, fmt, filename, content):
     return store_once(PublishedFile(**{owner_field: owner}, format=fmt, filename=filename), content)
 
 
+def fitting_filename(name, limit):
+    """`name` cut to `limit` characters, its extension kept (a long unit and project name)."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:limit]
+    return f"{stem[:limit - len(extension) - 1]}.{extension}"
+
+
 def store_once(record, content):
     """Save `record` (a model with `file`, `filename`, `sha256` and `size`, as PublishedFile)
     with `content`: its bytes are written first, under a name made from their hash, and a stored
@@ -65,6 +75,7 @@ def store_once(record, content):
     written. A stored file that no longer holds its bytes (damaged) is never reused."""
     digest = hashlib.sha256(content).hexdigest()
     record.sha256, record.size = digest, len(content)
+    record.filename = fitting_filename(record.filename, type(record)._meta.get_field("filename").max_length)
     field = record.file.field
     name = field.generate_filename(record, f"{digest[:16]}-{record.filename}")
     if field.storage.exists(name) and _stored_digest(field.storage, name) == digest:
@@ -234,6 +245,9 @@ def release_refresh(*, unit, year):
     It holds exactly the tables that are public now, as published; with none, no new version
     is made and the public pages show nothing for the unit and year.
     """
+    # One refresh of a unit at a time (a withdrawal's job beside a publication's): the second
+    # waits, then reads what the first committed and takes the next number.
+    list(type(unit).objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
     publications = _current_of(unit, year)
     if not publications:
         return None
@@ -425,20 +439,30 @@ def declaration_unpublish_start(*, declaration, user, reason):
     return job_start(  # after the withdrawal's commit: the worker may read the job at once
         kind=Job.PUBLISH, user=user,
         title=f"撤回公开后重新生成公开文档：{declaration.unit.name} {declaration.year.year} 年度",
-        params={"unit": declaration.unit_id, "year": declaration.year_id},
+        # Its own job per withdrawal (never one already running, which read the tables before it).
+        params={"unit": declaration.unit_id, "year": declaration.year_id, "withdrawn": withdrawn_ids(declaration)},
         back_url=reverse("review_declaration", args=[review.kind_of(declaration), declaration.pk]),
         task=refresh_release,
     )
+
+
+def withdrawn_ids(declaration):
+    """The ids of the declaration's publications withdrawn last (those of its newest withdrawal)."""
+    newest = Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at__isnull=False).aggregate(
+        at=Max("withdrawn_at"))["at"]
+    return sorted(Publication.objects.filter(**DeclarationLink.link(declaration), withdrawn_at=newest)
+                  .values_list("pk", flat=True))
 
 
 def release_refresh_job(job):
     """The worker's part of a withdrawal: the unit's document of what is public now."""
     from declarations.models import BudgetYear, Unit
 
-    with transaction.atomic():
+    try:
         release = release_refresh(unit=Unit.objects.get(pk=job.params["unit"]),
                                   year=BudgetYear.objects.get(pk=job.params["year"]))
-        portal_changed()
+    except RenderError as error:
+        raise JobRefused(f"单位的公开文档未能重新生成：{error}") from None
     return {"message": "已撤回公开，单位的公开文档已重新生成。" if release else "已撤回公开。"}
 
 

@@ -209,3 +209,16 @@ def test_withdrawing_a_units_only_table_starts_no_job(client, reviewer, approved
     assert response.url == reverse("review_declaration", args=["project", approved.pk])
     assert not Job.objects.exists() and ProjectDeclaration.objects.get(pk=approved.pk).status == "approved"
     assert "已撤回公开：公众已看不到该表及其文件。" in client.get(response.url).text
+
+
+def test_a_job_whose_queue_is_unreachable_waits_queued_in_the_database(reviewer, caplog):
+    """Redis away when the job is asked for: the request goes on; requeue_jobs queues it later."""
+    from jobs.services import job_start
+
+    def unreachable(job_id):
+        raise ConnectionError("redis down")
+
+    unreachable.func = unreachable
+    job = job_start(kind=Job.EXPORT, user=reviewer, title="导出", params={"n": 1}, back_url="/", task=unreachable)
+    assert job.state == Job.QUEUED and job.task.endswith(".unreachable")
+    assert "job.enqueue_failed" in caplog.text

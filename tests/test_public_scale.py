@@ -325,3 +325,11 @@ def test_a_member_missing_from_the_object_store_fails_the_zip_instead_of_leaving
         storage.delete(entries[7][1].file.name)
         with pytest.raises(ClientError), io.BytesIO() as target:
             publishing.write_zip(entries, target)
+
+
+def test_a_file_name_longer_than_its_column_is_cut_and_keeps_its_extension():
+    long_name = "2026-" + "某某县信访局" * 40 + "-信访专项业务经费.pdf"
+    cut = publishing.fitting_filename(long_name, 200)
+    assert len(cut) == 200 and cut.endswith(".pdf") and cut.startswith("2026-某某县信访局")
+    assert publishing.fitting_filename("短.xlsx", 200) == "短.xlsx"
+    assert publishing.fitting_filename("x" * 250, 200) == "x" * 200

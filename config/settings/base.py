@@ -257,9 +257,6 @@ if CACHE_REDIS_URL:
         "LOCATION": CACHE_REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }}
-    # Sessions read from the shared cache, written through to the database: one query less per
-    # signed-in request, and they survive a Redis restart.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # 300 pages at most
 
