@@ -264,8 +264,9 @@ def robots(request):
 @login_required
 @require_POST
 def publication_act(request, kind, pk, action):
-    """公开 or 撤回公开 of one declaration (a job each, answered by its progress page: both make the
-    unit's files anew), by a reviewer of its finance bureau."""
+    """公开 (a job, answered by its progress page) or 撤回公开 (at once; the unit's document without
+    the table is then made anew by a job, whose page answers) of one declaration, by a reviewer of
+    its finance bureau."""
     declaration = declaration_for_reviewer(request, kind, pk)
     try:
         if action == "publish":
